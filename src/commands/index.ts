@@ -1,0 +1,21 @@
+import type { CommandSpec } from './spec.js';
+import { bitopsCommands } from './bitops.js';
+import { clientCommands } from './client.js';
+import { commandDocsCommands } from './command-docs.js';
+import { connectionCommands } from './connection.js';
+import { expireCommands } from './expire.js';
+import { keyspaceCommands } from './keyspace.js';
+import { serverAdminCommands } from './server-admin.js';
+import { stringCommands } from './strings.js';
+
+/** Every command group; the command table, COMMAND and the README's list are built from this. */
+export const COMMAND_GROUPS: readonly (readonly CommandSpec[])[] = [
+  connectionCommands,
+  clientCommands,
+  serverAdminCommands,
+  commandDocsCommands,
+  keyspaceCommands,
+  expireCommands,
+  stringCommands,
+  bitopsCommands,
+];

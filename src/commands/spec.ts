@@ -1,0 +1,111 @@
+import type { Reply } from '../protocol/reply.js';
+import type { Session } from '../server/session.js';
+
+export type CommandFlag =
+  | 'write'
+  | 'readonly'
+  | 'denyoom'
+  | 'module'
+  | 'admin'
+  | 'pubsub'
+  | 'noscript'
+  | 'blocking'
+  | 'loading'
+  | 'stale'
+  | 'skip_monitor'
+  | 'skip_slowlog'
+  | 'asking'
+  | 'fast'
+  | 'no_auth'
+  | 'may_replicate'
+  | 'sentinel'
+  | 'only_sentinel'
+  | 'no_mandatory_keys'
+  | 'no_propagate'
+  | 'no_multi'
+  | 'no_async_loading'
+  | 'allow_busy'
+  | 'module_getkeys';
+
+export type AclCategory =
+  | 'keyspace'
+  | 'read'
+  | 'write'
+  | 'set'
+  | 'sortedset'
+  | 'list'
+  | 'hash'
+  | 'string'
+  | 'bitmap'
+  | 'hyperloglog'
+  | 'geo'
+  | 'stream'
+  | 'pubsub'
+  | 'admin'
+  | 'fast'
+  | 'slow'
+  | 'blocking'
+  | 'dangerous'
+  | 'connection'
+  | 'transaction'
+  | 'scripting';
+
+export type CommandGroup =
+  | 'generic'
+  | 'string'
+  | 'list'
+  | 'set'
+  | 'sorted-set'
+  | 'hash'
+  | 'pubsub'
+  | 'transactions'
+  | 'connection'
+  | 'server'
+  | 'scripting'
+  | 'hyperloglog'
+  | 'cluster'
+  | 'sentinel'
+  | 'geo'
+  | 'stream'
+  | 'bitmap';
+
+/** Legacy key positions as COMMAND INFO reports them (1-based argv index; last -1 = to the end). */
+export interface KeyPositions {
+  first: number;
+  last: number;
+  step: number;
+}
+
+/**
+ * The argument grammar, as COMMAND DOCS reports it (a subset of Redis' JSON command files:
+ * enough for clients that draw hints from it).
+ */
+export interface ArgumentSpec {
+  name: string;
+  type: 'key' | 'string' | 'integer' | 'double' | 'pattern' | 'unix-time' | 'pure-token' | 'oneof' | 'block';
+  token?: string;
+  optional?: boolean;
+  multiple?: boolean;
+  arguments?: ArgumentSpec[];
+}
+
+export type Handler = (session: Session, argv: string[]) => Reply;
+
+export interface CommandSpec {
+  /** Lower case, as Redis names it; a subcommand is `container|sub`. */
+  name: string;
+  /** Redis' convention: N means exactly N arguments counting the name, -N at least N. */
+  arity: number;
+  flags: readonly CommandFlag[];
+  keys?: KeyPositions;
+  acl: readonly AclCategory[];
+  group: CommandGroup;
+  since: string;
+  summary: string;
+  complexity?: string;
+  arguments?: readonly ArgumentSpec[];
+  /** A container (CONFIG, CLIENT, OBJECT…) dispatches on argv[1] to these. */
+  subcommands?: readonly CommandSpec[];
+  /** Absent only on containers, which never run themselves. */
+  handler?: Handler;
+}

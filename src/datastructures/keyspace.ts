@@ -1,0 +1,46 @@
+import { Database } from './database.js';
+
+/** The time a keyspace decision is made at: one value per command batch, as Redis caches mstime. */
+export interface KeyspaceClock {
+  /** Milliseconds since the epoch. */
+  readonly now: number;
+  /** Seconds, for per-key access times (OBJECT IDLETIME), as Redis' LRU clock. */
+  readonly lruNow: number;
+}
+
+/** Counters the keyspace itself moves; INFO stats reads them. */
+export class KeyspaceStats {
+  keyspaceHits = 0;
+  keyspaceMisses = 0;
+  expiredKeys = 0;
+  expiredStalePerc = 0;
+  expireCycleCpuMs = 0;
+
+  reset(): void {
+    this.keyspaceHits = 0;
+    this.keyspaceMisses = 0;
+    this.expiredKeys = 0;
+    this.expiredStalePerc = 0;
+    this.expireCycleCpuMs = 0;
+  }
+}
+
+export class Keyspace {
+  readonly databases: Database[];
+  readonly stats = new KeyspaceStats();
+
+  constructor(readonly clock: KeyspaceClock, databaseCount: number) {
+    this.databases = [];
+    for (let id = 0; id < databaseCount; id++) this.databases.push(new Database(id, clock, this.stats));
+  }
+
+  flushAll(): void {
+    for (const db of this.databases) db.clear();
+  }
+
+  get keyCount(): number {
+    let total = 0;
+    for (const db of this.databases) total += db.size;
+    return total;
+  }
+}

@@ -1,0 +1,51 @@
+import { ErrorReply } from './reply.js';
+
+// Redis 7's error texts, in one place. Functions build the ones that carry arguments.
+
+export const ERR_SYNTAX = 'ERR syntax error';
+export const ERR_NOT_INTEGER = 'ERR value is not an integer or out of range';
+export const ERR_NOT_FLOAT = 'ERR value is not a valid float';
+export const ERR_WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
+export const ERR_NO_SUCH_KEY = 'ERR no such key';
+export const ERR_OVERFLOW = 'ERR increment or decrement would overflow';
+export const ERR_INCR_FLOAT_NAN = 'ERR increment would produce NaN or Infinity';
+export const ERR_DB_INDEX = 'ERR DB index is out of range';
+export const ERR_NOAUTH = 'NOAUTH Authentication required.';
+export const ERR_WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
+export const ERR_AUTH_NO_PASSWORD =
+  'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?';
+export const ERR_OFFSET_RANGE = 'ERR offset is out of range';
+export const ERR_BIT_OFFSET = 'ERR bit offset is not an integer or out of range';
+export const ERR_BIT_VALUE = 'ERR bit is not an integer or out of range';
+export const ERR_STRING_TOO_LONG = 'ERR string exceeds maximum allowed size (proto-max-bulk-len)';
+export const ERR_INVALID_EXPIRE = (command: string): string => `ERR invalid expire time in '${command}' command`;
+export const ERR_TIMEOUT_NEGATIVE = 'ERR timeout is negative';
+export const ERR_SAME_OBJECT = 'ERR source and destination objects are the same';
+export const ERR_NAN = 'ERR value is NaN';
+
+export const wrongArity = (name: string): string => `ERR wrong number of arguments for '${name}' command`;
+
+export const unknownSubcommand = (sub: string, container: string): string =>
+  `ERR unknown subcommand '${truncate(sub, 128)}'. Try ${container.toUpperCase()} HELP.`;
+
+export function unknownCommand(argv: readonly string[]): string {
+  // Redis quotes up to 128 bytes of the arguments, each at most what is left of that budget.
+  let args = '';
+  for (let i = 1; i < argv.length && args.length < 128; i++) {
+    args += `'${truncate(argv[i]!, 128 - args.length)}' `;
+  }
+  return `ERR unknown command '${truncate(argv[0]!, 128)}', with args beginning with: ${args}`;
+}
+
+export const protocolError = (detail: string): string => `ERR Protocol error: ${detail}`;
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? text.slice(0, max) : text;
+}
+
+/** Thrown by handlers and shared helpers; dispatch turns it into the error reply. */
+export class CommandError extends ErrorReply {}
+
+export function fail(text: string): never {
+  throw new CommandError(text);
+}

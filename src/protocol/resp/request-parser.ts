@@ -1,0 +1,285 @@
+import './buffer-ext.js';
+
+// Redis' limits on the request framing (server.h, networking.c).
+const INLINE_MAX_SIZE = 64 * 1024;
+const MULTIBULK_MAX = 2147483647;
+/** Bulk arguments at least this long are assembled in their own buffer instead of by concatenation. */
+const BIG_ARGUMENT = 32 * 1024;
+const UNAUTHENTICATED_MULTIBULK_MAX = 10;
+const UNAUTHENTICATED_BULK_MAX = 16384;
+
+const CR = 13;
+const LF = 10;
+const STAR = 42;
+const DOLLAR = 36;
+
+export interface ParserLimits {
+  protoMaxBulkLen: number;
+  queryBufferLimit: number;
+}
+
+/**
+ * An incremental RESP request parser: feed it socket chunks in any split, take complete commands
+ * out one at a time as argv arrays of latin1 strings (so nothing keeps a view into a chunk).
+ * Handles multibulk requests and inline (telnet) commands exactly as Redis frames them.
+ *
+ * next() returns null when it needs more bytes or has failed; after a failure `error` holds the
+ * protocol error, and `overflow` is set when the client passed the query buffer limit.
+ */
+export class RequestParser {
+  error: string | undefined = undefined;
+  overflow = false;
+  /** Cleared once the client authenticates; before that Redis caps request sizes. */
+  authenticated = true;
+
+  private buffer: Buffer = Buffer.alloc(0);
+  private position = 0;
+  private argv: string[] | null = null;
+  private expectedArgs = 0;
+  private bulkLength = -1;
+  private argvBytes = 0;
+  private bigBulk: Buffer | null = null;
+  private bigBulkFilled = 0;
+
+  constructor(private readonly limits: ParserLimits) {}
+
+  /** Bytes received and not yet turned into a complete command. */
+  get pendingBytes(): number {
+    return this.buffer.length - this.position + this.bigBulkFilled + this.argvBytes;
+  }
+
+  feed(chunk: Buffer): void {
+    if (this.error !== undefined) return;
+    if (this.bigBulk !== null) {
+      const wanted = this.bigBulk.length - this.bigBulkFilled;
+      const taken = Math.min(wanted, chunk.length);
+      chunk.copy(this.bigBulk, this.bigBulkFilled, 0, taken);
+      this.bigBulkFilled += taken;
+      chunk = chunk.subarray(taken);
+    }
+    if (this.position < this.buffer.length) {
+      this.buffer = Buffer.concat([this.buffer.subarray(this.position), chunk]);
+    } else {
+      this.buffer = chunk;
+    }
+    this.position = 0;
+    if (this.pendingBytes > this.limits.queryBufferLimit) {
+      this.overflow = true;
+      this.error = 'query buffer limit';
+    }
+  }
+
+  next(): string[] | null {
+    if (this.error !== undefined) return null;
+    if (this.bigBulk !== null && !this.finishBigBulk()) return null;
+    const buffer = this.buffer;
+    const end = buffer.length;
+    let position = this.position;
+    for (;;) {
+      if (this.argv === null) {
+        if (position >= end) break;
+        if (buffer[position] !== STAR) {
+          const inline = this.parseInline(position);
+          if (inline === null) return null;
+          position = this.position;
+          if (inline.length === 0) continue;
+          return inline;
+        }
+        const cr = buffer.indexOf(CR, position);
+        if (cr < 0 || cr + 1 >= end) {
+          if (end - position > INLINE_MAX_SIZE) return this.fail('too big mbulk count string');
+          break;
+        }
+        const count = parseLength(buffer, position + 1, cr);
+        if (count === undefined || count > MULTIBULK_MAX) return this.fail('invalid multibulk length');
+        if (!this.authenticated && count > UNAUTHENTICATED_MULTIBULK_MAX) {
+          return this.fail('unauthenticated multibulk length');
+        }
+        position = cr + 2;
+        if (count <= 0) continue;
+        this.argv = [];
+        this.expectedArgs = count;
+        this.bulkLength = -1;
+      }
+      const argv = this.argv;
+      while (argv.length < this.expectedArgs) {
+        if (this.bulkLength < 0) {
+          if (position >= end) {
+            this.position = position;
+            return null;
+          }
+          if (buffer[position] !== DOLLAR) {
+            return this.fail(`expected '$', got '${String.fromCharCode(buffer[position]!)}'`);
+          }
+          const cr = buffer.indexOf(CR, position);
+          if (cr < 0 || cr + 1 >= end) {
+            if (end - position > INLINE_MAX_SIZE) return this.fail('too big bulk count string');
+            this.position = position;
+            return null;
+          }
+          const length = parseLength(buffer, position + 1, cr);
+          if (length === undefined || length < 0 || length > this.limits.protoMaxBulkLen) {
+            return this.fail('invalid bulk length');
+          }
+          if (!this.authenticated && length > UNAUTHENTICATED_BULK_MAX) {
+            return this.fail('unauthenticated bulk length');
+          }
+          position = cr + 2;
+          this.bulkLength = length;
+          if (length >= BIG_ARGUMENT && end - position < length + 2) {
+            this.startBigBulk(buffer, position, length);
+            return null;
+          }
+        }
+        const length = this.bulkLength;
+        if (end - position < length + 2) {
+          this.position = position;
+          return null;
+        }
+        // Like Redis, the two bytes after the payload are skipped, not checked.
+        argv.push(buffer.latin1Slice(position, position + length));
+        this.argvBytes += length;
+        position += length + 2;
+        this.bulkLength = -1;
+      }
+      this.position = position;
+      return this.completeCommand();
+    }
+    this.position = position;
+    return null;
+  }
+
+  private completeCommand(): string[] {
+    const argv = this.argv!;
+    this.argv = null;
+    this.argvBytes = 0;
+    return argv;
+  }
+
+  private startBigBulk(buffer: Buffer, position: number, length: number): void {
+    this.bigBulk = Buffer.allocUnsafe(length + 2);
+    this.bigBulkFilled = buffer.copy(this.bigBulk, 0, position, buffer.length);
+    this.buffer = Buffer.alloc(0);
+    this.position = 0;
+  }
+
+  private finishBigBulk(): boolean {
+    const big = this.bigBulk!;
+    if (this.bigBulkFilled < big.length) return false;
+    this.argv!.push(big.latin1Slice(0, big.length - 2));
+    this.argvBytes += big.length - 2;
+    this.bigBulk = null;
+    this.bigBulkFilled = 0;
+    this.bulkLength = -1;
+    return true;
+  }
+
+  /** Parses one inline line starting at `position`; null when incomplete or failed. */
+  private parseInline(position: number): string[] | null {
+    const buffer = this.buffer;
+    const lf = buffer.indexOf(LF, position);
+    if (lf < 0) {
+      if (buffer.length - position > INLINE_MAX_SIZE) return this.fail('too big inline request');
+      this.position = position;
+      return null;
+    }
+    let lineEnd = lf;
+    if (lineEnd > position && buffer[lineEnd - 1] === CR) lineEnd--;
+    const args = splitInlineArgs(buffer.latin1Slice(position, lineEnd));
+    if (args === null) return this.fail('unbalanced quotes in request');
+    this.position = lf + 1;
+    return args;
+  }
+
+  private fail(detail: string): null {
+    this.error = `Protocol error: ${detail}`;
+    return null;
+  }
+}
+
+/** Redis' string2ll over a byte range; undefined when it is not a valid integer. */
+function parseLength(buffer: Buffer, start: number, end: number): number | undefined {
+  if (start >= end || end - start > 20) return undefined;
+  let i = start;
+  const negative = buffer[i] === 45;
+  if (negative) {
+    i++;
+    if (i === end) return undefined;
+  }
+  if (buffer[i] === 48) return end - i === 1 ? 0 : undefined;
+  let value = 0;
+  for (; i < end; i++) {
+    const c = buffer[i]!;
+    if (c < 48 || c > 57) return undefined;
+    value = value * 10 + (c - 48);
+  }
+  return negative ? -value : value;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+function isHexDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
+
+/**
+ * Redis' sdssplitargs: space-separated arguments, "double quotes" with \n \r \t \b \a \xHH
+ * escapes, 'single quotes' with \' only. A closing quote must be followed by a space or the end.
+ * Returns null on unbalanced quotes.
+ */
+export function splitInlineArgs(line: string): string[] | null {
+  const args: string[] = [];
+  const length = line.length;
+  let i = 0;
+  for (;;) {
+    while (i < length && isSpace(line.charCodeAt(i))) i++;
+    if (i >= length) return args;
+    let current = '';
+    let inDouble = false;
+    let inSingle = false;
+    for (;;) {
+      if (inDouble) {
+        if (i >= length) return null;
+        const c = line.charCodeAt(i);
+        if (c === 92 && i + 3 < length && line.charCodeAt(i + 1) === 120 && isHexDigit(line.charCodeAt(i + 2)) && isHexDigit(line.charCodeAt(i + 3))) {
+          current += String.fromCharCode(parseInt(line.substr(i + 2, 2), 16));
+          i += 3;
+        } else if (c === 92 && i + 1 < length) {
+          i++;
+          const escaped = line[i]!;
+          current += escaped === 'n' ? '\n' : escaped === 'r' ? '\r' : escaped === 't' ? '\t' : escaped === 'b' ? '\b' : escaped === 'a' ? '\x07' : escaped;
+        } else if (c === 34) {
+          if (i + 1 < length && !isSpace(line.charCodeAt(i + 1))) return null;
+          i++;
+          break;
+        } else {
+          current += line[i];
+        }
+      } else if (inSingle) {
+        if (i >= length) return null;
+        const c = line.charCodeAt(i);
+        if (c === 92 && i + 1 < length && line.charCodeAt(i + 1) === 39) {
+          i++;
+          current += "'";
+        } else if (c === 39) {
+          if (i + 1 < length && !isSpace(line.charCodeAt(i + 1))) return null;
+          i++;
+          break;
+        } else {
+          current += line[i];
+        }
+      } else {
+        if (i >= length) break;
+        const c = line.charCodeAt(i);
+        if (isSpace(c)) break;
+        if (c === 34) inDouble = true;
+        else if (c === 39) inSingle = true;
+        else current += line[i];
+      }
+      i++;
+    }
+    args.push(current);
+  }
+}

@@ -1,0 +1,75 @@
+import { CommandError, ERR_NOAUTH, unknownCommand, unknownSubcommand, wrongArity } from '../protocol/errors.js';
+import { ErrorReply, type Reply } from '../protocol/reply.js';
+import type { Command } from '../commands/registry.js';
+import type { Session } from './session.js';
+
+/**
+ * Runs one command for a session: lookup, then Redis' checks in processCommand's order (arity,
+ * authentication; MULTI, cluster slots, replica read-only and OOM hook in here as they arrive),
+ * then the handler, its reply, and the statistics.
+ */
+export function executeCommand(session: Session, argv: string[]): void {
+  const server = session.server;
+  let command = server.commands.lookup(argv[0]!);
+  if (command === undefined) {
+    reject(session, undefined, unknownCommand(argv));
+    return;
+  }
+  if (command.subcommands !== undefined) {
+    if (argv.length < 2) {
+      reject(session, command, wrongArity(command.fullName));
+      return;
+    }
+    const sub = command.subcommands.get(argv[1]!.toLowerCase());
+    if (sub === undefined) {
+      reject(session, command, unknownSubcommand(argv[1]!, command.name));
+      return;
+    }
+    command = sub;
+  }
+  if (!command.arityOk(argv.length)) {
+    reject(session, command, wrongArity(command.fullName));
+    return;
+  }
+  if (!session.authenticated && !command.noAuth) {
+    reject(session, command, ERR_NOAUTH);
+    return;
+  }
+  run(session, command, argv);
+}
+
+function run(session: Session, command: Command, argv: string[]): void {
+  const server = session.server;
+  const started = performance.now();
+  let reply: Reply;
+  try {
+    reply = command.handler!(session, argv);
+  } catch (error) {
+    if (!(error instanceof CommandError)) throw error;
+    reply = error;
+  }
+  const elapsed = performance.now() - started;
+  command.calls++;
+  command.usec += elapsed * 1000;
+  server.stats.totalCommandsProcessed++;
+  session.lastCommand = command.fullName;
+  if (reply instanceof ErrorReply) {
+    command.failedCalls++;
+    server.stats.countError(reply.text);
+  }
+  if (session.replyMode === 'on') session.writer.write(reply);
+  else advanceReplyMode(session);
+}
+
+/** CLIENT REPLY SKIP silences the command after it: skip-next becomes skip, skip becomes on. */
+function advanceReplyMode(session: Session): void {
+  if (session.replyMode === 'skip') session.replyMode = 'on';
+  else if (session.replyMode === 'skip-next') session.replyMode = 'skip';
+}
+
+function reject(session: Session, command: Command | undefined, text: string): void {
+  if (command !== undefined) command.rejectedCalls++;
+  session.server.stats.countError(text);
+  if (session.replyMode === 'on') session.writer.error(text);
+  else advanceReplyMode(session);
+}

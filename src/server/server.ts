@@ -1,0 +1,129 @@
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { Keyspace } from '../datastructures/keyspace.js';
+import { ExpiryCycle } from '../datastructures/expiry-cycle.js';
+import { CommandTable } from '../commands/registry.js';
+import { COMMAND_GROUPS } from '../commands/index.js';
+import type { ParserLimits } from '../protocol/resp/request-parser.js';
+import { Clock } from './clock.js';
+import { Config } from './config.js';
+import { ServerStats } from './stats.js';
+import { Session } from './session.js';
+
+export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning';
+const LOG_LEVELS: Record<LogLevel, number> = { debug: 0, verbose: 1, notice: 2, warning: 3 };
+const LOG_MARKS: Record<LogLevel, string> = { debug: '.', verbose: '-', notice: '*', warning: '#' };
+
+export const SERVER_VERSION = '7.0.15';
+
+/** A Redis node: its listeners, sessions, keyspace, command table, clock and background cycle. */
+export class Server {
+  readonly clock = new Clock();
+  readonly keyspace: Keyspace;
+  readonly commands = new CommandTable(COMMAND_GROUPS);
+  readonly stats = new ServerStats();
+  readonly sessions = new Map<number, Session>();
+  readonly parserLimits: ParserLimits = { protoMaxBulkLen: 0, queryBufferLimit: 0 };
+  readonly runId = randomBytes(20).toString('hex');
+  readonly startedAt = Date.now();
+  /** The port actually listened on (differs from the config when it was 0). */
+  port = 0;
+  private readonly listeners: NetServer[] = [];
+  private readonly expiryCycle: ExpiryCycle;
+  private cronTimer: NodeJS.Timeout | undefined;
+  private nextClientId = 1;
+  private cronTicks = 0;
+  private shuttingDown = false;
+
+  constructor(readonly config: Config) {
+    this.keyspace = new Keyspace(this.clock, config.getInt('databases'));
+    this.expiryCycle = new ExpiryCycle(this.keyspace);
+    config.watch('proto-max-bulk-len', (value) => (this.parserLimits.protoMaxBulkLen = Number(value)));
+    config.watch('client-query-buffer-limit', (value) => (this.parserLimits.queryBufferLimit = Number(value)));
+    config.watch('hz', () => this.scheduleCron());
+  }
+
+  async start(): Promise<void> {
+    const addresses = this.config.get('bind').split(/\s+/).filter((address) => address !== '');
+    const port = this.config.getInt('port');
+    const backlog = this.config.getInt('tcp-backlog');
+    for (const address of addresses) {
+      const listener = createServer({ noDelay: true }, (socket) => this.accept(socket));
+      await new Promise<void>((resolve, reject) => {
+        listener.once('error', reject);
+        listener.listen({ host: address.replace(/^-/, ''), port: this.port || port, backlog }, () => {
+          listener.off('error', reject);
+          resolve();
+        });
+      });
+      const bound = listener.address();
+      if (bound !== null && typeof bound === 'object') this.port = bound.port;
+      this.listeners.push(listener);
+    }
+    this.log('notice', `Running mode=standalone, port=${this.port}.`);
+    this.log('notice', 'Server initialized');
+    this.log('notice', 'Ready to accept connections tcp');
+  }
+
+  private accept(socket: Socket): void {
+    this.stats.totalConnectionsReceived++;
+    if (this.sessions.size >= this.config.getInt('maxclients')) {
+      this.stats.rejectedConnections++;
+      socket.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    const keepAlive = this.config.getInt('tcp-keepalive');
+    if (keepAlive > 0) socket.setKeepAlive(true, keepAlive * 1000);
+    const session = new Session(this, socket, this.nextClientId++);
+    this.sessions.set(session.id, session);
+  }
+
+  removeSession(session: Session): void {
+    this.sessions.delete(session.id);
+  }
+
+  private scheduleCron(): void {
+    if (this.cronTimer) clearInterval(this.cronTimer);
+    const hz = Math.max(1, Math.min(500, this.config.getInt('hz')));
+    this.cronTimer = setInterval(() => this.cron(hz), 1000 / hz);
+    this.cronTimer.unref();
+  }
+
+  /** Redis' serverCron: active expiry, the ops/sec sample, idle client timeouts. */
+  private cron(hz: number): void {
+    this.clock.refresh();
+    const effort = this.config.getInt('active-expire-effort');
+    // Redis gives the slow expiry cycle 25% of each tick, a little more per unit of effort.
+    const budgetMs = ((1000 / hz) * (25 + 2 * (effort - 1))) / 100;
+    this.expiryCycle.run(budgetMs);
+    this.stats.sampleOps(this.clock.now);
+    if (++this.cronTicks % hz === 0) this.closeIdleClients();
+  }
+
+  private closeIdleClients(): void {
+    const timeout = this.config.getInt('timeout');
+    if (timeout <= 0) return;
+    const limit = this.clock.now - timeout * 1000;
+    for (const session of this.sessions.values()) {
+      if (session.lastInteraction < limit) session.kill();
+    }
+  }
+
+  /** Stops listening, drops every client and ends the process's hold on the event loop. */
+  async shutdown(reason: string): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    this.log('warning', `${reason}: shutting down.`);
+    if (this.cronTimer) clearInterval(this.cronTimer);
+    for (const session of this.sessions.values()) session.kill();
+    await Promise.all(this.listeners.map((listener) => new Promise<void>((resolve) => listener.close(() => resolve()))));
+    this.log('warning', 'Redis is now ready to exit, bye bye...');
+  }
+
+  log(level: LogLevel, message: string): void {
+    const configured = this.config.get('loglevel') as LogLevel;
+    if (LOG_LEVELS[level] < LOG_LEVELS[configured]) return;
+    const stamp = new Date().toISOString().replace('T', ' ').replace('Z', '');
+    process.stdout.write(`${process.pid}:M ${stamp} ${LOG_MARKS[level]} ${message}\n`);
+  }
+}
