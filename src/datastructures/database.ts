@@ -120,12 +120,14 @@ export class Database {
 
   /** Replaces the value in a slot found this command; the TTL stays (APPEND, INCR, SETRANGE). */
   replaceAt(slot: number, value: StoredValue): void {
+    this.stats.dirty++;
     this.values[slot] = value;
     this.lruClock[slot]! &= ~RAW_ENCODING;
   }
 
   /** Adds a key that find() just reported missing; returns its slot. */
   insert(key: string, value: StoredValue): number {
+    this.stats.dirty++;
     const slot = this.keys.length;
     if (slot === this.capacity) this.grow();
     this.keys.push(key);
@@ -144,6 +146,7 @@ export class Database {
   set(key: string, value: StoredValue, keepTtl = false): number {
     const slot = this.find(key);
     if (slot < 0) return this.insert(key, value);
+    this.stats.dirty++;
     this.values[slot] = value;
     this.lruClock[slot]! &= ~RAW_ENCODING;
     if (!keepTtl && this.expireAt[slot] !== 0) this.clearExpireAt(slot);
@@ -163,6 +166,7 @@ export class Database {
 
   /** Sets an absolute expiry in ms on a live slot. */
   setExpireAt(slot: number, when: number): void {
+    this.stats.dirty++;
     if (this.expireAt[slot] === 0) {
       this.volatileSlots[this.volatileCount] = slot;
       this.volatilePosition[slot] = this.volatileCount;
@@ -187,6 +191,7 @@ export class Database {
   }
 
   private removeSlot(slot: number): void {
+    this.stats.dirty++;
     if (this.expireAt[slot] !== 0) this.clearExpireAt(slot);
     const key = this.keys[slot]!;
     this.slotOf.delete(key);

@@ -15,6 +15,8 @@ export class KeyspaceStats {
   expiredKeys = 0;
   expiredStalePerc = 0;
   expireCycleCpuMs = 0;
+  /** Changes to the data since the last save (Redis' server.dirty): each key written or removed. */
+  dirty = 0;
 
   reset(): void {
     this.keyspaceHits = 0;
