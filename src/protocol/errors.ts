@@ -18,6 +18,12 @@ export const ERR_OFFSET_RANGE = 'ERR offset is out of range';
 export const ERR_BIT_OFFSET = 'ERR bit offset is not an integer or out of range';
 export const ERR_BIT_VALUE = 'ERR bit is not an integer or out of range';
 export const ERR_STRING_TOO_LONG = 'ERR string exceeds maximum allowed size (proto-max-bulk-len)';
+export const ERR_BITPOS_BIT = 'ERR The bit argument must be 1 or 0.';
+export const ERR_BITOP_NOT = 'ERR BITOP NOT must be called with a single source key.';
+export const ERR_BITFIELD_TYPE =
+  'ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.';
+export const ERR_BITFIELD_OVERFLOW_TYPE = 'ERR Invalid OVERFLOW type specified';
+export const ERR_BITFIELD_RO = 'ERR BITFIELD_RO only supports the GET subcommand';
 export const ERR_INVALID_EXPIRE = (command: string): string => `ERR invalid expire time in '${command}' command`;
 export const ERR_TIMEOUT_NEGATIVE = 'ERR timeout is negative';
 export const ERR_SAME_OBJECT = 'ERR source and destination objects are the same';
