@@ -12,6 +12,7 @@ const CR = 13;
 const LF = 10;
 const STAR = 42;
 const DOLLAR = 36;
+const EMPTY = Buffer.alloc(0);
 
 export interface ParserLimits {
   protoMaxBulkLen: number;
@@ -69,6 +70,20 @@ export class RequestParser {
     }
   }
 
+  /**
+   * Called when the caller is done with the chunk it fed: copies the unparsed rest, because the
+   * chunk may be a buffer that the next read overwrites.
+   */
+  retainLeftover(): void {
+    if (this.position >= this.buffer.length) {
+      this.buffer = EMPTY;
+      this.position = 0;
+    } else if (this.position > 0 || this.buffer.length < this.buffer.buffer.byteLength) {
+      this.buffer = Buffer.from(this.buffer.subarray(this.position));
+      this.position = 0;
+    }
+  }
+
   next(): string[] | null {
     if (this.error !== undefined) return null;
     if (this.bigBulk !== null && !this.finishBigBulk()) return null;
@@ -85,11 +100,13 @@ export class RequestParser {
           if (inline.length === 0) continue;
           return inline;
         }
-        const cr = buffer.indexOf(CR, position);
-        if (cr < 0 || cr + 1 >= end) {
+        const cr = findLineEnd(buffer, position, end, CR);
+        if (cr < 0) {
           if (end - position > INLINE_MAX_SIZE) return this.fail('too big mbulk count string');
           break;
         }
+        // Redis wants one byte after the CR (and skips it unchecked) before it reads the count.
+        if (cr + 1 >= end) break;
         const count = parseLength(buffer, position + 1, cr);
         if (count === undefined || count > MULTIBULK_MAX) return this.fail('invalid multibulk length');
         if (!this.authenticated && count > UNAUTHENTICATED_MULTIBULK_MAX) {
@@ -108,14 +125,20 @@ export class RequestParser {
             this.position = position;
             return null;
           }
-          if (buffer[position] !== DOLLAR) {
-            return this.fail(`expected '$', got '${String.fromCharCode(buffer[position]!)}'`);
-          }
-          const cr = buffer.indexOf(CR, position);
-          if (cr < 0 || cr + 1 >= end) {
+          // Redis finds the line first and only then looks at its type byte, so a bad byte waits
+          // for a CR like any other line.
+          const cr = findLineEnd(buffer, position, end, CR);
+          if (cr < 0) {
             if (end - position > INLINE_MAX_SIZE) return this.fail('too big bulk count string');
             this.position = position;
             return null;
+          }
+          if (cr + 1 >= end) {
+            this.position = position;
+            return null;
+          }
+          if (buffer[position] !== DOLLAR) {
+            return this.fail(`expected '$', got '${String.fromCharCode(buffer[position]!)}'`);
           }
           const length = parseLength(buffer, position + 1, cr);
           if (length === undefined || length < 0 || length > this.limits.protoMaxBulkLen) {
@@ -177,7 +200,7 @@ export class RequestParser {
   /** Parses one inline line starting at `position`; null when incomplete or failed. */
   private parseInline(position: number): string[] | null {
     const buffer = this.buffer;
-    const lf = buffer.indexOf(LF, position);
+    const lf = findLineEnd(buffer, position, buffer.length, LF);
     if (lf < 0) {
       if (buffer.length - position > INLINE_MAX_SIZE) return this.fail('too big inline request');
       this.position = position;
@@ -197,22 +220,41 @@ export class RequestParser {
   }
 }
 
-/** Redis' string2ll over a byte range; undefined when it is not a valid integer. */
+/**
+ * Redis looks for the end of a line with strchr() on its NUL-terminated query buffer, so a NUL
+ * byte before the terminator hides the line: the request waits for more input (and, past 64KB,
+ * fails as too big). Returns the terminator's index, or -1 when not (visibly) there.
+ */
+function findLineEnd(buffer: Buffer, start: number, end: number, terminator: number): number {
+  const found = buffer.indexOf(terminator, start);
+  if (found < 0 || found >= end) return -1;
+  for (let i = start; i < found; i++) if (buffer[i] === 0) return -1;
+  return found;
+}
+
+const LLONG_MAX_DIGITS = '9223372036854775807';
+const LLONG_MIN_DIGITS = '9223372036854775808';
+
+/**
+ * Redis' string2ll over a byte range: an optional '-', then digits without a leading zero
+ * ("0" alone is fine, "-0" is not), within the signed 64-bit range. undefined when invalid.
+ */
 function parseLength(buffer: Buffer, start: number, end: number): number | undefined {
   if (start >= end || end - start > 20) return undefined;
+  if (end - start === 1 && buffer[start] === 48) return 0;
   let i = start;
   const negative = buffer[i] === 45;
-  if (negative) {
-    i++;
-    if (i === end) return undefined;
-  }
-  if (buffer[i] === 48) return end - i === 1 ? 0 : undefined;
+  if (negative) i++;
+  if (i === end || buffer[i]! < 49 || buffer[i]! > 57) return undefined;
   let value = 0;
-  for (; i < end; i++) {
-    const c = buffer[i]!;
+  for (let j = i; j < end; j++) {
+    const c = buffer[j]!;
     if (c < 48 || c > 57) return undefined;
     value = value * 10 + (c - 48);
   }
+  const digits = end - i;
+  if (digits > 19) return undefined;
+  if (digits === 19 && buffer.latin1Slice(i, end) > (negative ? LLONG_MIN_DIGITS : LLONG_MAX_DIGITS)) return undefined;
   return negative ? -value : value;
 }
 
@@ -273,7 +315,9 @@ export function splitInlineArgs(line: string): string[] | null {
       } else {
         if (i >= length) break;
         const c = line.charCodeAt(i);
-        if (isSpace(c)) break;
+        // Only these end an unquoted argument; \v and \f are skipped between arguments but kept
+        // inside one (sdssplitargs).
+        if (c === 32 || c === 10 || c === 13 || c === 9) break;
         if (c === 34) inDouble = true;
         else if (c === 39) inSingle = true;
         else current += line[i];
