@@ -1,0 +1,195 @@
+import { execFileSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { measureBytesPerKey, type MemoryResult } from './memory.js';
+import { CLOCK_TICKS_PER_SECOND, cpuTicks, killAll, run, startOurs, startRedis, type BenchServer } from './processes.js';
+import { formatReport, writeReadme, type ThroughputRow } from './report.js';
+
+// Side-by-side throughput and memory against a real redis-server: both servers pinned to CPU 0,
+// redis-benchmark pinned to CPU 1, tests alternating between the servers over three rounds and
+// reported as medians. Usage: node dist-bench/bench/run.js [--quick] [--only=set,get,memory] [--write]
+
+interface BenchTest {
+  /** What --only matches (the base name matches the 1 KB variant too). */
+  id: string;
+  base: string;
+  label: string;
+  /** redis-benchmark -t name and the name it prints in --csv. */
+  tests: string;
+  csvName: string;
+  dataSize: number;
+}
+
+const TESTS: readonly BenchTest[] = [
+  { id: 'ping', base: 'ping', label: 'PING', tests: 'ping_mbulk', csvName: 'PING_MBULK', dataSize: 3 },
+  { id: 'set', base: 'set', label: 'SET', tests: 'set', csvName: 'SET', dataSize: 3 },
+  { id: 'get', base: 'get', label: 'GET', tests: 'get', csvName: 'GET', dataSize: 3 },
+  { id: 'incr', base: 'incr', label: 'INCR', tests: 'incr', csvName: 'INCR', dataSize: 3 },
+  { id: 'mset', base: 'mset', label: 'MSET (10 keys)', tests: 'mset', csvName: 'MSET (10 keys)', dataSize: 3 },
+  { id: 'set-1k', base: 'set', label: 'SET 1 KB', tests: 'set', csvName: 'SET', dataSize: 1024 },
+  { id: 'get-1k', base: 'get', label: 'GET 1 KB', tests: 'get', csvName: 'GET', dataSize: 1024 },
+];
+
+const ROUNDS = 3;
+const CLIENTS = 50;
+/** Keys drawn from this many per test (-r), so reads hit what the writes before them stored. */
+const KEY_RANGE = 100_000;
+const BENCHMARK_TIMEOUT_MS = 60_000;
+/** The whole run stops here, whatever is left, so `npm run bench` stays under ten minutes. */
+const TOTAL_BUDGET_MS = 9 * 60_000;
+
+interface Options {
+  quick: boolean;
+  write: boolean;
+  only: Set<string> | undefined;
+}
+
+function parseOptions(args: readonly string[]): Options {
+  const options: Options = { quick: false, write: false, only: undefined };
+  for (const arg of args) {
+    if (arg === '--quick') options.quick = true;
+    else if (arg === '--write') options.write = true;
+    else if (arg.startsWith('--only=')) options.only = new Set(arg.slice(7).split(',').map((name) => name.trim().toLowerCase()));
+    else throw new Error(`unknown option ${arg} (use --quick, --only=set,get, --write)`);
+  }
+  return options;
+}
+
+function requestsFor(pipeline: number, quick: boolean): number {
+  const full = pipeline === 1 ? 100_000 : 500_000;
+  return quick ? full / 10 : full;
+}
+
+interface Sample {
+  opsPerSecond: number;
+  cpuMicrosPerRequest: number;
+}
+
+/** One redis-benchmark run against one server, with the server's CPU time over it. */
+async function measure(server: BenchServer, test: BenchTest, pipeline: number, requests: number): Promise<Sample | string> {
+  const args = ['-c', '1', 'redis-benchmark', '-p', String(server.port), '-c', String(CLIENTS), '-n', String(requests)];
+  args.push('-P', String(pipeline), '-r', String(KEY_RANGE), '-d', String(test.dataSize), '-t', test.tests, '--csv', '-q');
+  const ticksBefore = cpuTicks(server.pid);
+  const result = await run('taskset', args, BENCHMARK_TIMEOUT_MS);
+  const ticks = cpuTicks(server.pid) - ticksBefore;
+  const line = result.stdout.split('\n').find((row) => row.startsWith(`"${test.csvName}",`));
+  if (!result.ok || line === undefined) {
+    const output = result.stderr + result.stdout;
+    if (/unknown command/.test(output)) return 'unknown command';
+    const reason = output.split('\n').find((row) => /error|ERR|timed out|killed/i.test(row));
+    return reason?.trim() ?? 'no result';
+  }
+  const opsPerSecond = Number(line.split(',')[1]!.replace(/"/g, ''));
+  return { opsPerSecond, cpuMicrosPerRequest: ((ticks / CLOCK_TICKS_PER_SECOND) * 1e6) / requests };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function version(command: string, args: string[]): string {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function throughput(options: Options, deadline: number): Promise<ThroughputRow[]> {
+  const tests = TESTS.filter((test) => !options.only || options.only.has(test.id) || options.only.has(test.base));
+  if (tests.length === 0) return [];
+  const ours = await startOurs();
+  const redis = await startRedis();
+  const cases = [1, 16].flatMap((pipeline) => tests.map((test) => ({ test, pipeline, samples: { ours: [] as Sample[], redis: [] as Sample[] }, failure: { ours: '', redis: '' } })));
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate which server goes first so drift (thermal, other load) falls on both alike.
+      const order = round % 2 === 0 ? [ours, redis] : [redis, ours];
+      for (const entry of cases) {
+        for (const server of order) {
+          const key = server === ours ? 'ours' : 'redis';
+          if (entry.failure[key] !== '' || Date.now() > deadline) continue;
+          const sample = await measure(server, entry.test, entry.pipeline, requestsFor(entry.pipeline, options.quick));
+          if (typeof sample === 'string') entry.failure[key] = sample;
+          else entry.samples[key].push(sample);
+          const shown = typeof sample === 'string' ? `failed: ${sample}` : `${Math.round(sample.opsPerSecond)} ops/s`;
+          process.stderr.write(`round ${round + 1} ${entry.test.label} -P ${entry.pipeline} ${key}: ${shown}\n`);
+        }
+      }
+    }
+  } finally {
+    await ours.stop();
+    await redis.stop();
+  }
+  const summarize = (samples: Sample[], failure: string): ThroughputRow['ours'] =>
+    samples.length === 0
+      ? { failure: failure || 'out of time' }
+      : { opsPerSecond: median(samples.map((s) => s.opsPerSecond)), cpuMicrosPerRequest: median(samples.map((s) => s.cpuMicrosPerRequest)) };
+  return cases.map((entry) => ({
+    label: entry.test.label,
+    pipeline: entry.pipeline,
+    ours: summarize(entry.samples.ours, entry.failure.ours),
+    redis: summarize(entry.samples.redis, entry.failure.redis),
+  }));
+}
+
+async function memory(options: Options): Promise<MemoryResult[]> {
+  const keys = options.quick ? 100_000 : 1_000_000;
+  const results: MemoryResult[] = [];
+  for (const start of [startOurs, startRedis]) {
+    const server = await start();
+    try {
+      process.stderr.write(`loading ${keys} keys into ${server.label}\n`);
+      const result = await measureBytesPerKey(server, keys, 120_000);
+      if (server.label === 'ours') result.heapPerKey = await keyspaceHeapPerKey(keys);
+      results.push(result);
+    } finally {
+      await server.stop();
+    }
+  }
+  return results;
+}
+
+/** RSS also counts garbage and V8's reserved space; this is the keyspace's own heap (heap-per-key.ts). */
+async function keyspaceHeapPerKey(keys: number): Promise<number | undefined> {
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'heap-per-key.js');
+  const result = await run(process.execPath, ['--expose-gc', script, String(keys)], 120_000);
+  if (!result.ok) {
+    process.stderr.write(`heap-per-key failed: ${result.stderr}\n`);
+    return undefined;
+  }
+  return (JSON.parse(result.stdout) as { heapBytesPerKey: number }).heapBytesPerKey;
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const started = Date.now();
+  const watchdog = setTimeout(() => {
+    process.stderr.write('benchmark budget exceeded: stopping\n');
+    killAll();
+    process.exit(1);
+  }, TOTAL_BUDGET_MS + 30_000);
+  watchdog.unref();
+  // --only picks throughput tests; the memory measurement runs with them only when named ("memory").
+  const memoryResults = !options.only || options.only.has('memory') ? await memory(options) : [];
+  const rows = await throughput(options, started + TOTAL_BUDGET_MS);
+  const report = formatReport({
+    date: new Date().toISOString().slice(0, 10),
+    machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores; Node ${process.version}; ${version('redis-server', ['--version']).replace(/ sha=.*$/, '')}`,
+    settings: `redis-benchmark -c ${CLIENTS} -r ${KEY_RANGE}, ${requestsFor(1, options.quick)} requests unpipelined and ${requestsFor(16, options.quick)} with -P 16, median of ${ROUNDS} rounds${options.quick ? ' (--quick)' : ''}`,
+    rows,
+    memory: memoryResults,
+  });
+  process.stdout.write(`${report}\n`);
+  if (options.write) writeReadme(report);
+  killAll();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  killAll();
+  process.exit(1);
+});
