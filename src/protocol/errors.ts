@@ -29,6 +29,14 @@ export const ERR_TIMEOUT_NEGATIVE = 'ERR timeout is negative';
 export const ERR_SAME_OBJECT = 'ERR source and destination objects are the same';
 export const ERR_NAN = 'ERR value is NaN';
 
+export const ERR_NOPROTO = 'NOPROTO unsupported protocol version';
+export const ERR_HELLO_NOAUTH =
+  'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time';
+export const ERR_CLIENT_NAME = 'ERR Client names cannot contain spaces, newlines or special characters.';
+export const ERR_NO_SUCH_CLIENT = 'ERR No such client';
+export const ERR_SELECT_CLUSTER = 'ERR SELECT is not allowed in cluster mode';
+export const outOfRange = (min: number, max: number): string => `ERR value is out of range, value must between ${min} and ${max}`;
+
 export const wrongArity = (name: string): string => `ERR wrong number of arguments for '${name}' command`;
 
 export const unknownSubcommand = (sub: string, container: string): string =>

@@ -8,6 +8,20 @@ import { executeCommand } from './dispatch.js';
 /** CLIENT REPLY: on, off, or skipping the reply of the next command (skip-next, then skip). */
 export type ReplyMode = 'on' | 'off' | 'skip' | 'skip-next';
 
+/** Redis' client types, as CLIENT LIST TYPE and CLIENT KILL TYPE filter them. */
+export type ClientType = 'normal' | 'replica' | 'master' | 'pubsub';
+
+/** libuv's socket handle carries the file descriptor; Node does not type it. */
+interface SocketWithHandle {
+  _handle?: { fd?: unknown } | null;
+}
+
+/** Redis' peer id: ip:port, with IPv6 addresses in brackets (anetFormatAddr). */
+function formatAddress(ip: string | undefined, port: number | undefined): string {
+  const host = ip ?? '?';
+  return host.includes(':') ? `[${host}]:${port ?? 0}` : `${host}:${port ?? 0}`;
+}
+
 /**
  * One client connection: its parser, its reply batch and its state (db, protocol, auth, name…).
  * Reads a chunk, runs every complete command in it, then writes all replies in one go.
@@ -22,7 +36,13 @@ export class Session {
   libName = '';
   libVersion = '';
   authenticated: boolean;
+  /** The ACL user; only Redis' `default` user exists here. */
+  userName = 'default';
   replyMode: ReplyMode = 'on';
+  /** Pub/sub subscription counts (CLIENT LIST sub/psub/ssub; nonzero puts the client in pub/sub mode). */
+  channelCount = 0;
+  patternCount = 0;
+  shardChannelCount = 0;
   /** The name of the last command run, for CLIENT LIST cmd=. */
   lastCommand = 'NULL';
   lastInteraction: number;
@@ -30,6 +50,8 @@ export class Session {
   closing = false;
   readonly address: string;
   readonly localAddress: string;
+  /** The socket's file descriptor (CLIENT LIST fd=), -1 when the platform does not expose it. */
+  readonly fd: number;
   private pausedForOutput = false;
 
   constructor(readonly server: Server, private readonly socket: Socket, id: number) {
@@ -40,8 +62,10 @@ export class Session {
     this.authenticated = server.config.get('requirepass') === '';
     this.parser = new RequestParser(server.parserLimits);
     this.parser.authenticated = this.authenticated;
-    this.address = `${socket.remoteAddress}:${socket.remotePort}`;
-    this.localAddress = `${socket.localAddress}:${socket.localPort}`;
+    this.address = formatAddress(socket.remoteAddress, socket.remotePort);
+    this.localAddress = formatAddress(socket.localAddress, socket.localPort);
+    const fd = (socket as unknown as SocketWithHandle)._handle?.fd;
+    this.fd = typeof fd === 'number' ? fd : -1;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.onDrain());
@@ -67,6 +91,33 @@ export class Session {
 
   get inputBytesPending(): number {
     return this.parser.pendingBytes;
+  }
+
+  /** Bytes handed to the socket that the kernel has not taken yet (CLIENT LIST omem). */
+  get socketBytesPending(): number {
+    return this.socket.writableLength;
+  }
+
+  /** Replies encoded in this batch, not yet handed to the socket (CLIENT LIST obl). */
+  get batchBytesPending(): number {
+    return this.writer.pendingBytes;
+  }
+
+  /**
+   * The reply buffer's allocated size (CLIENT LIST rbs). ReplyWriter keeps it private; the element
+   * access reads it without widening the writer's API for one diagnostic field.
+   */
+  get replyBufferSize(): number {
+    return this.writer['out'].length;
+  }
+
+  get inPubSubMode(): boolean {
+    return this.channelCount + this.patternCount + this.shardChannelCount > 0;
+  }
+
+  /** Redis' getClientType; replication and MONITOR arrive with their own issues. */
+  get clientType(): ClientType {
+    return this.inPubSubMode ? 'pubsub' : 'normal';
   }
 
   private onData(chunk: Buffer): void {
@@ -131,15 +182,35 @@ export class Session {
     this.closing = true;
   }
 
-  /** Closes now (CLIENT KILL, shutdown). */
+  /**
+   * Closes now (CLIENT KILL by another client, timeout, shutdown). Like Redis' freeClient the client
+   * leaves the client list at once, so a CLIENT LIST later in the same pipeline no longer shows it.
+   */
   kill(): void {
     this.closing = true;
     this.writer.discard();
     this.socket.destroy();
+    this.server.removeSession(this);
   }
 
   authenticate(): void {
     this.authenticated = true;
     this.parser.authenticated = true;
+  }
+
+  /**
+   * RESET: back to a freshly connected client (Redis' clearClientConnectionState): db 0, RESP2, no
+   * name, the default user (unauthenticated when it has a password), replies on. A reply mode of
+   * `skip` is the skip of this very command, which Redis leaves in place.
+   */
+  resetConnectionState(): void {
+    this.db = this.server.keyspace.databases[0]!;
+    this.protocol = 2;
+    this.name = '';
+    this.userName = 'default';
+    const authenticated = this.server.config.get('requirepass') === '';
+    this.authenticated = authenticated;
+    this.parser.authenticated = authenticated;
+    if (this.replyMode !== 'skip') this.replyMode = 'on';
   }
 }

@@ -30,10 +30,9 @@ const PRE_OK = Buffer.from('+OK\r\n');
 const PRE_PONG = Buffer.from('+PONG\r\n');
 const PRE_QUEUED = Buffer.from('+QUEUED\r\n');
 
+/** Where a batch goes: strings are latin1 (large bulk payloads handed over without a copy). */
 export interface ReplySink {
-  write(chunk: Buffer | string, encoding?: BufferEncoding): boolean;
-  cork(): void;
-  uncork(): void;
+  write(chunk: Buffer | string): void;
 }
 
 /**
@@ -144,7 +143,8 @@ export class ReplyWriter {
 
   integer(value: number): void {
     if (!Number.isSafeInteger(value)) {
-      this.raw(`:${value}\r\n`);
+      // A whole number past 2^53 still prints all its digits (String() would say 1e+21).
+      this.raw(Number.isInteger(value) ? `:${BigInt(value)}\r\n` : `:${value}\r\n`);
       return;
     }
     this.reserve(24);
@@ -174,7 +174,7 @@ export class ReplyWriter {
     this.length += chunk.copy(this.out, this.length);
   }
 
-  /** Hands everything encoded since the last flush to the socket in one write (or one corked batch). */
+  /** Hands everything encoded since the last flush to the socket in one write (more only for big payloads). */
   flush(sink: ReplySink): void {
     if (this.spilled.length === 0) {
       if (this.length === 0) return;
@@ -183,14 +183,11 @@ export class ReplyWriter {
       return;
     }
     this.spill();
-    sink.cork();
     for (const chunk of this.spilled) {
       this.bytesWritten += chunk.length;
-      if (typeof chunk === 'string') sink.write(chunk, 'latin1');
-      else sink.write(chunk);
+      sink.write(chunk);
     }
     this.spilled.length = 0;
-    sink.uncork();
   }
 
   /** Drops whatever was not flushed (a client that is going away). */
