@@ -1,18 +1,24 @@
 import type { StoredValue } from './values.js';
-import type { KeyspaceClock, KeyspaceStats } from './keyspace.js';
+import type { AccessPolicy, KeyspaceClock, KeyspaceStats } from './keyspace.js';
 
 const INITIAL_CAPACITY = 16;
 const CLOCK_MASK = 0xffffff;
+const FLAGS_MASK = ~CLOCK_MASK;
+/** A string changed in place (APPEND, SETRANGE, SETBIT…): Redis reports it "raw" whatever its length. */
 const RAW_ENCODING = 1 << 24;
+/** An integer string that is not Redis' shared integer object (COPY duplicates it): refcount 1. */
+const UNSHARED = 1 << 25;
+/** Redis' LFU_INIT_VAL: the counter a new key starts with, so it is not evicted at once. */
+const LFU_INIT_VAL = 5;
 
 /**
- * One of the 16 numbered databases.
+ * One of the numbered databases.
  *
  * Layout (measured, see docs/ARCHITECTURE.md): a Map from key to a dense slot number, and
- * parallel arrays indexed by slot for the key, the value, the LRU clock and the expiry time. No
- * object per entry: a small string key costs its Map entry, its key string and its value string.
- * Dense slots give O(1) random sampling (RANDOMKEY, expiry cycle, eviction); deleting swaps the
- * last slot into the hole.
+ * parallel arrays indexed by slot for the key, the value, the access clock and the expiry time.
+ * No object per entry: a small string key costs its Map entry, its key string and its value
+ * string. Dense slots give O(1) random sampling (RANDOMKEY, expiry cycle, eviction); deleting
+ * swaps the last slot into the hole.
  *
  * SCAN walks slots from the top down. A swap only moves the last slot (already visited, or above
  * the cursor) into the hole, so a key present for the whole scan can move to a lower slot but
@@ -23,11 +29,11 @@ export class Database {
   private keys: string[] = [];
   private values: StoredValue[] = [];
   /**
-   * Per slot: bits 0-23 the access clock (Redis' 24-bit LRU clock in seconds), bits 24-31 flags.
-   * The only flag so far is RAW_ENCODING: Redis reports a string changed in place (APPEND,
-   * SETRANGE, SETBIT…) as "raw" whatever its length.
+   * Per slot: bits 0-23 Redis' 24-bit `lru` field, bits 24-31 flags. Under an LRU policy the
+   * field is the access clock in seconds; under LFU it is 16 bits of minutes and an 8-bit
+   * logarithmic counter, exactly as Redis reuses the same bits.
    */
-  private lruClock = new Uint32Array(INITIAL_CAPACITY);
+  private accessField = new Uint32Array(INITIAL_CAPACITY);
   private expireAt = new Float64Array(INITIAL_CAPACITY);
   /** Slots that have a TTL, dense, for sampling by the expiry cycle. */
   private volatileSlots = new Int32Array(INITIAL_CAPACITY);
@@ -35,8 +41,15 @@ export class Database {
   private volatilePosition = new Int32Array(INITIAL_CAPACITY).fill(-1);
   private volatileCount = 0;
   private capacity = INITIAL_CAPACITY;
+  /** Keys looked at by the last expireSample() call. */
+  lastSampled = 0;
 
-  constructor(readonly id: number, private readonly clock: KeyspaceClock, private readonly stats: KeyspaceStats) {}
+  constructor(
+    readonly id: number,
+    private readonly clock: KeyspaceClock,
+    private readonly stats: KeyspaceStats,
+    private readonly access: AccessPolicy,
+  ) {}
 
   get size(): number {
     return this.keys.length;
@@ -48,18 +61,11 @@ export class Database {
 
   /**
    * The slot holding a live key, or -1. Expires the key on the way if its time has come (lazy
-   * expiry) and refreshes its LRU clock, as Redis' lookupKey does.
+   * expiry) and records the access (LRU clock or LFU counter), as Redis' lookupKey does.
    */
   find(key: string): number {
-    const slot = this.slotOf.get(key);
-    if (slot === undefined) return -1;
-    const expireAt = this.expireAt[slot]!;
-    if (expireAt !== 0 && expireAt <= this.clock.now) {
-      this.removeSlot(slot);
-      this.stats.expiredKeys++;
-      return -1;
-    }
-    this.lruClock[slot] = (this.lruClock[slot]! & ~CLOCK_MASK) | (this.clock.lruNow & CLOCK_MASK);
+    const slot = this.findNoTouch(key);
+    if (slot >= 0) this.touch(slot);
     return slot;
   }
 
@@ -71,12 +77,41 @@ export class Database {
     return slot;
   }
 
-  /** Whether the key exists, without touching its LRU clock (Redis' LOOKUP_NOTOUCH). */
+  /**
+   * Redis' lookupKeyReadWithFlags(LOOKUP_NOTOUCH) (EXISTS, TYPE, TTL, OBJECT): lazy expiry and
+   * hit/miss counting, but the access clock stays as it was.
+   */
+  findForReadNoTouch(key: string): number {
+    const slot = this.findNoTouch(key);
+    if (slot < 0) this.stats.keyspaceMisses++;
+    else this.stats.keyspaceHits++;
+    return slot;
+  }
+
+  /** Lazy expiry only: the slot of a live key or -1, access clock untouched, nothing counted. */
+  findNoTouch(key: string): number {
+    const slot = this.slotOf.get(key);
+    if (slot === undefined) return -1;
+    const expireAt = this.expireAt[slot]!;
+    if (expireAt !== 0 && expireAt <= this.clock.now) {
+      this.expireSlot(slot);
+      return -1;
+    }
+    return slot;
+  }
+
+  /** Whether the key exists, without expiring, touching or counting anything. */
   has(key: string): boolean {
     const slot = this.slotOf.get(key);
     if (slot === undefined) return false;
     const expireAt = this.expireAt[slot]!;
     return expireAt === 0 || expireAt > this.clock.now;
+  }
+
+  /** Counts a read the caller resolved itself (SCAN TYPE looks keys up as Redis does). */
+  countRead(hit: boolean): void {
+    if (hit) this.stats.keyspaceHits++;
+    else this.stats.keyspaceMisses++;
   }
 
   valueAt(slot: number): StoredValue {
@@ -92,9 +127,9 @@ export class Database {
     return this.expireAt[slot]!;
   }
 
-  /** The 24-bit access clock of the slot (seconds, wrapping like Redis' LRU clock). */
+  /** Redis' 24-bit `lru` field of the slot (the access clock, or LFU minutes and counter). */
   lruAt(slot: number): number {
-    return this.lruClock[slot]! & CLOCK_MASK;
+    return this.accessField[slot]! & CLOCK_MASK;
   }
 
   /** Seconds since the key was last accessed, handling the 24-bit wrap as Redis' estimateObjectIdleTime. */
@@ -104,13 +139,23 @@ export class Database {
     return now >= then ? now - then : CLOCK_MASK - then + now;
   }
 
+  /** The LFU counter after its time decay, as Redis' LFUDecrAndReturn (OBJECT FREQ). */
+  accessFrequencyAt(slot: number): number {
+    return this.decayedCounter(this.lruAt(slot));
+  }
+
   /** Marks the string in the slot as changed in place, so OBJECT ENCODING reports "raw". */
   setEncodingRaw(slot: number): void {
-    this.lruClock[slot]! |= RAW_ENCODING;
+    this.accessField[slot]! |= RAW_ENCODING;
   }
 
   isEncodingRaw(slot: number): boolean {
-    return (this.lruClock[slot]! & RAW_ENCODING) !== 0;
+    return (this.accessField[slot]! & RAW_ENCODING) !== 0;
+  }
+
+  /** Whether the value is a private copy rather than Redis' shared integer (COPY makes those). */
+  isUnshared(slot: number): boolean {
+    return (this.accessField[slot]! & UNSHARED) !== 0;
   }
 
   get(key: string): StoredValue | undefined {
@@ -122,21 +167,13 @@ export class Database {
   replaceAt(slot: number, value: StoredValue): void {
     this.stats.dirty++;
     this.values[slot] = value;
-    this.lruClock[slot]! &= ~RAW_ENCODING;
+    this.accessField[slot]! &= CLOCK_MASK;
   }
 
   /** Adds a key that find() just reported missing; returns its slot. */
   insert(key: string, value: StoredValue): number {
     this.stats.dirty++;
-    const slot = this.keys.length;
-    if (slot === this.capacity) this.grow();
-    this.keys.push(key);
-    this.values.push(value);
-    this.lruClock[slot] = this.clock.lruNow & CLOCK_MASK;
-    this.expireAt[slot] = 0;
-    this.volatilePosition[slot] = -1;
-    this.slotOf.set(key, slot);
-    return slot;
+    return this.attach(key, value, this.freshAccessField());
   }
 
   /**
@@ -148,31 +185,65 @@ export class Database {
     if (slot < 0) return this.insert(key, value);
     this.stats.dirty++;
     this.values[slot] = value;
-    this.lruClock[slot]! &= ~RAW_ENCODING;
+    this.accessField[slot]! &= CLOCK_MASK;
     if (!keepTtl && this.expireAt[slot] !== 0) this.clearExpireAt(slot);
     return slot;
   }
 
+  /** DEL: removes a live key; true when there was one. */
   delete(key: string): boolean {
     const slot = this.find(key);
     if (slot < 0) return false;
-    this.removeSlot(slot);
+    this.deleteAt(slot);
     return true;
   }
 
   deleteAt(slot: number): void {
+    this.stats.dirty++;
     this.removeSlot(slot);
+  }
+
+  /**
+   * RENAME and MOVE: takes the entry out of its slot and adds it to `target` (this database or
+   * another) as `key`, with its value, TTL, access clock and encoding, as Redis moves the object
+   * itself. `key` must be absent from `target` (delete it first). Returns the new slot there.
+   */
+  moveEntryTo(slot: number, target: Database, key: string): number {
+    const value = this.values[slot]!;
+    const expireAt = this.expireAt[slot]!;
+    const field = this.accessField[slot]!;
+    this.removeSlot(slot);
+    this.stats.dirty++;
+    const moved = target.attach(key, value, field);
+    if (expireAt !== 0) target.addExpire(moved, expireAt);
+    return moved;
+  }
+
+  /**
+   * COPY: adds `value` (a duplicate of the one in `slot`) to `target` as `key` with the source's
+   * TTL. A duplicate is a new object in Redis: fresh access clock, same encoding, never the
+   * shared integer. `key` must be absent from `target`. Returns the new slot there.
+   */
+  copyEntryTo(slot: number, target: Database, key: string, value: StoredValue): number {
+    const expireAt = this.expireAt[slot]!;
+    const flags = (this.accessField[slot]! & RAW_ENCODING) | UNSHARED;
+    this.stats.dirty++;
+    const copied = target.attach(key, value, target.freshAccessField() | flags);
+    if (expireAt !== 0) target.addExpire(copied, expireAt);
+    return copied;
   }
 
   /** Sets an absolute expiry in ms on a live slot. */
   setExpireAt(slot: number, when: number): void {
     this.stats.dirty++;
-    if (this.expireAt[slot] === 0) {
-      this.volatileSlots[this.volatileCount] = slot;
-      this.volatilePosition[slot] = this.volatileCount;
-      this.volatileCount++;
-    }
-    this.expireAt[slot] = when;
+    this.addExpire(slot, when);
+  }
+
+  /** PERSIST: removes the TTL of a live slot, counting the change; true when it had one. */
+  persistAt(slot: number): boolean {
+    if (!this.clearExpireAt(slot)) return false;
+    this.stats.dirty++;
+    return true;
   }
 
   /** Removes the TTL of a live slot; true when it had one. */
@@ -190,8 +261,177 @@ export class Database {
     return true;
   }
 
+  /**
+   * A uniformly random live key, or undefined when empty. Expired keys met on the way are
+   * removed, as Redis' dbRandomKey does; the chosen key's access clock is not touched.
+   */
+  randomKey(): string | undefined {
+    const now = this.clock.now;
+    while (this.keys.length > 0) {
+      const slot = Math.floor(Math.random() * this.keys.length);
+      const expireAt = this.expireAt[slot]!;
+      if (expireAt === 0 || expireAt > now) return this.keys[slot];
+      this.expireSlot(slot);
+    }
+    return undefined;
+  }
+
+  /**
+   * One step of SCAN: visits up to `count` slots below `cursor` (0 starts at the top), calling
+   * `visit` for each key, and returns the next cursor (0 when done). Keys whose time has come are
+   * visited too: Redis' SCAN matches the pattern first and expires only the keys that pass it, so
+   * the caller decides (findNoTouch). Deleting a visited key afterwards keeps the guarantee: the
+   * slot swapped into its hole comes from above the cursor.
+   */
+  scan(cursor: number, count: number, visit: (key: string, value: StoredValue) => void): number {
+    let position = cursor === 0 || cursor > this.keys.length ? this.keys.length : cursor;
+    let visited = 0;
+    while (position > 0 && visited < count) {
+      position--;
+      visited++;
+      visit(this.keys[position]!, this.values[position]!);
+    }
+    return position;
+  }
+
+  /** Every live key, for KEYS (expired ones are skipped, not removed, as Redis' KEYS does). */
+  forEachKey(visit: (key: string, value: StoredValue) => void): void {
+    const now = this.clock.now;
+    for (let slot = 0; slot < this.keys.length; slot++) {
+      const expireAt = this.expireAt[slot]!;
+      if (expireAt !== 0 && expireAt <= now) continue;
+      visit(this.keys[slot]!, this.values[slot]!);
+    }
+  }
+
+  /**
+   * One round of the active expiry cycle on this database: samples up to `samples` keys with a
+   * TTL and removes the expired ones. Returns how many it removed; lastSampled says how many it
+   * looked at (no tuple allocated per round).
+   */
+  expireSample(samples: number): number {
+    const now = this.clock.now;
+    let sampled = 0;
+    let expired = 0;
+    for (; sampled < samples && this.volatileCount > 0; sampled++) {
+      const slot = this.volatileSlots[Math.floor(Math.random() * this.volatileCount)]!;
+      if (this.expireAt[slot]! <= now) {
+        this.expireSlot(slot);
+        expired++;
+      }
+    }
+    this.lastSampled = sampled;
+    return expired;
+  }
+
+  /** Mean remaining TTL of a sample of volatile keys, for INFO keyspace avg_ttl. */
+  averageTtl(): number {
+    if (this.volatileCount === 0) return 0;
+    const now = this.clock.now;
+    const samples = Math.min(this.volatileCount, 64);
+    let total = 0;
+    for (let i = 0; i < samples; i++) {
+      const slot = this.volatileSlots[Math.floor(Math.random() * this.volatileCount)]!;
+      total += Math.max(0, this.expireAt[slot]! - now);
+    }
+    return Math.round(total / samples);
+  }
+
+  /** FLUSHDB: empties the database; returns how many keys it held (Redis adds them to dirty). */
+  clear(): number {
+    const removed = this.keys.length;
+    this.stats.dirty += removed;
+    this.slotOf = new Map();
+    this.keys = [];
+    this.values = [];
+    this.capacity = INITIAL_CAPACITY;
+    this.accessField = new Uint32Array(INITIAL_CAPACITY);
+    this.expireAt = new Float64Array(INITIAL_CAPACITY);
+    this.volatileSlots = new Int32Array(INITIAL_CAPACITY);
+    this.volatilePosition = new Int32Array(INITIAL_CAPACITY).fill(-1);
+    this.volatileCount = 0;
+    return removed;
+  }
+
+  /** SWAPDB swaps contents, not objects, so sessions that point at a Database stay valid. */
+  swapContents(other: Database): void {
+    [this.slotOf, other.slotOf] = [other.slotOf, this.slotOf];
+    [this.keys, other.keys] = [other.keys, this.keys];
+    [this.values, other.values] = [other.values, this.values];
+    [this.accessField, other.accessField] = [other.accessField, this.accessField];
+    [this.expireAt, other.expireAt] = [other.expireAt, this.expireAt];
+    [this.volatileSlots, other.volatileSlots] = [other.volatileSlots, this.volatileSlots];
+    [this.volatilePosition, other.volatilePosition] = [other.volatilePosition, this.volatilePosition];
+    [this.volatileCount, other.volatileCount] = [other.volatileCount, this.volatileCount];
+    [this.capacity, other.capacity] = [other.capacity, this.capacity];
+  }
+
+  /** Records an access: the LRU clock, or Redis' updateLFU (decay, then logarithmic increment). */
+  private touch(slot: number): void {
+    const field = this.accessField[slot]!;
+    if (!this.access.lfu) {
+      this.accessField[slot] = (field & FLAGS_MASK) | (this.clock.lruNow & CLOCK_MASK);
+      return;
+    }
+    let counter = this.decayedCounter(field & CLOCK_MASK);
+    if (counter < 255) {
+      const base = Math.max(0, counter - LFU_INIT_VAL);
+      if (Math.random() < 1 / (base * this.access.lfuLogFactor + 1)) counter++;
+    }
+    this.accessField[slot] = (field & FLAGS_MASK) | (this.lfuMinutes() << 8) | counter;
+  }
+
+  /** The `lru` field of a new object: the clock, or LFU minutes with LFU_INIT_VAL (Redis' createObject). */
+  private freshAccessField(): number {
+    return this.access.lfu ? (this.lfuMinutes() << 8) | LFU_INIT_VAL : this.clock.lruNow & CLOCK_MASK;
+  }
+
+  /** Redis' LFUGetTimeInMinutes: 16 bits of minutes. */
+  private lfuMinutes(): number {
+    return Math.floor(this.clock.now / 60000) & 0xffff;
+  }
+
+  /** Redis' LFUDecrAndReturn: the counter less one per lfu-decay-time minutes since the last access. */
+  private decayedCounter(field: number): number {
+    const lastMinutes = field >>> 8;
+    const counter = field & 0xff;
+    const decay = this.access.lfuDecayTime;
+    if (decay === 0) return counter;
+    const now = this.lfuMinutes();
+    const elapsed = now >= lastMinutes ? now - lastMinutes : 65535 - lastMinutes + now;
+    const periods = Math.floor(elapsed / decay);
+    return periods > counter ? 0 : counter - periods;
+  }
+
+  /** Places a new entry in the next slot, without counting a change (callers count). */
+  private attach(key: string, value: StoredValue, field: number): number {
+    const slot = this.keys.length;
+    if (slot === this.capacity) this.grow();
+    this.keys.push(key);
+    this.values.push(value);
+    this.accessField[slot] = field;
+    this.expireAt[slot] = 0;
+    this.volatilePosition[slot] = -1;
+    this.slotOf.set(key, slot);
+    return slot;
+  }
+
+  private addExpire(slot: number, when: number): void {
+    if (this.expireAt[slot] === 0) {
+      this.volatileSlots[this.volatileCount] = slot;
+      this.volatilePosition[slot] = this.volatileCount;
+      this.volatileCount++;
+    }
+    this.expireAt[slot] = when;
+  }
+
+  /** Removes a key whose time has come. Redis counts it in expired_keys, not in dirty. */
+  private expireSlot(slot: number): void {
+    this.removeSlot(slot);
+    this.stats.expiredKeys++;
+  }
+
   private removeSlot(slot: number): void {
-    this.stats.dirty++;
     if (this.expireAt[slot] !== 0) this.clearExpireAt(slot);
     const key = this.keys[slot]!;
     this.slotOf.delete(key);
@@ -200,9 +440,8 @@ export class Database {
       const movedKey = this.keys[last]!;
       this.keys[slot] = movedKey;
       this.values[slot] = this.values[last]!;
-      this.lruClock[slot] = this.lruClock[last]!;
-      const movedExpire = this.expireAt[last]!;
-      this.expireAt[slot] = movedExpire;
+      this.accessField[slot] = this.accessField[last]!;
+      this.expireAt[slot] = this.expireAt[last]!;
       const movedPosition = this.volatilePosition[last]!;
       this.volatilePosition[slot] = movedPosition;
       if (movedPosition >= 0) this.volatileSlots[movedPosition] = slot;
@@ -216,109 +455,13 @@ export class Database {
 
   private grow(): void {
     const capacity = this.capacity * 2;
-    this.lruClock = resized(this.lruClock, new Uint32Array(capacity));
+    this.accessField = resized(this.accessField, new Uint32Array(capacity));
     this.expireAt = resized(this.expireAt, new Float64Array(capacity));
     this.volatileSlots = resized(this.volatileSlots, new Int32Array(capacity));
     const positions = new Int32Array(capacity).fill(-1);
     positions.set(this.volatilePosition);
     this.volatilePosition = positions;
     this.capacity = capacity;
-  }
-
-  /** A uniformly random live key, or undefined when empty (expired keys met are removed). */
-  randomKey(): string | undefined {
-    // Bounded like Redis' dbRandomKey: when everything sampled is expired, give up honestly.
-    for (let tries = 0; tries < 100 && this.keys.length > 0; tries++) {
-      const slot = Math.floor(Math.random() * this.keys.length);
-      const key = this.keys[slot]!;
-      if (this.find(key) >= 0) return key;
-    }
-    return this.keys.length > 0 ? this.keys[Math.floor(Math.random() * this.keys.length)] : undefined;
-  }
-
-  /**
-   * One step of SCAN: visits up to `count` slots below `cursor` (0 starts at the top), calling
-   * `visit` for each live key, and returns the next cursor (0 when done).
-   */
-  scan(cursor: number, count: number, visit: (key: string, value: StoredValue) => void): number {
-    let position = cursor === 0 || cursor > this.keys.length ? this.keys.length : cursor;
-    const now = this.clock.now;
-    let visited = 0;
-    while (position > 0 && visited < count) {
-      position--;
-      visited++;
-      const expireAt = this.expireAt[position]!;
-      if (expireAt !== 0 && expireAt <= now) continue;
-      visit(this.keys[position]!, this.values[position]!);
-    }
-    return position;
-  }
-
-  /** Every live key, for KEYS. */
-  forEachKey(visit: (key: string, value: StoredValue) => void): void {
-    const now = this.clock.now;
-    for (let slot = 0; slot < this.keys.length; slot++) {
-      const expireAt = this.expireAt[slot]!;
-      if (expireAt !== 0 && expireAt <= now) continue;
-      visit(this.keys[slot]!, this.values[slot]!);
-    }
-  }
-
-  /**
-   * One round of the active expiry cycle on this database: samples up to `samples` keys with a
-   * TTL and removes the expired ones. Returns [sampled, expired].
-   */
-  expireSample(samples: number): [number, number] {
-    const now = this.clock.now;
-    let sampled = 0;
-    let expired = 0;
-    for (; sampled < samples && this.volatileCount > 0; sampled++) {
-      const slot = this.volatileSlots[Math.floor(Math.random() * this.volatileCount)]!;
-      if (this.expireAt[slot]! <= now) {
-        this.removeSlot(slot);
-        this.stats.expiredKeys++;
-        expired++;
-      }
-    }
-    return [sampled, expired];
-  }
-
-  /** Sum of remaining TTLs of a sample of volatile keys, for INFO keyspace avg_ttl. */
-  averageTtl(): number {
-    if (this.volatileCount === 0) return 0;
-    const now = this.clock.now;
-    const samples = Math.min(this.volatileCount, 64);
-    let total = 0;
-    for (let i = 0; i < samples; i++) {
-      const slot = this.volatileSlots[Math.floor(Math.random() * this.volatileCount)]!;
-      total += Math.max(0, this.expireAt[slot]! - now);
-    }
-    return Math.round(total / samples);
-  }
-
-  clear(): void {
-    this.slotOf.clear();
-    this.keys = [];
-    this.values = [];
-    this.capacity = INITIAL_CAPACITY;
-    this.lruClock = new Uint32Array(INITIAL_CAPACITY);
-    this.expireAt = new Float64Array(INITIAL_CAPACITY);
-    this.volatileSlots = new Int32Array(INITIAL_CAPACITY);
-    this.volatilePosition = new Int32Array(INITIAL_CAPACITY).fill(-1);
-    this.volatileCount = 0;
-  }
-
-  /** SWAPDB swaps contents, not objects, so sessions that point at a Database stay valid. */
-  swapContents(other: Database): void {
-    [this.slotOf, other.slotOf] = [other.slotOf, this.slotOf];
-    [this.keys, other.keys] = [other.keys, this.keys];
-    [this.values, other.values] = [other.values, this.values];
-    [this.lruClock, other.lruClock] = [other.lruClock, this.lruClock];
-    [this.expireAt, other.expireAt] = [other.expireAt, this.expireAt];
-    [this.volatileSlots, other.volatileSlots] = [other.volatileSlots, this.volatileSlots];
-    [this.volatilePosition, other.volatilePosition] = [other.volatilePosition, this.volatilePosition];
-    [this.volatileCount, other.volatileCount] = [other.volatileCount, this.volatileCount];
-    [this.capacity, other.capacity] = [other.capacity, this.capacity];
   }
 }
 

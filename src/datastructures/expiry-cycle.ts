@@ -22,7 +22,8 @@ export class ExpiryCycle {
       this.nextDatabase = (this.nextDatabase + 1) % databases.length;
       for (;;) {
         if (db.expiresCount === 0) break;
-        const [sampled, expired] = db.expireSample(KEYS_PER_LOOP);
+        const expired = db.expireSample(KEYS_PER_LOOP);
+        const sampled = db.lastSampled;
         sampledTotal += sampled;
         expiredTotal += expired;
         if (performance.now() - started > budgetMs) return this.finish(started, sampledTotal, expiredTotal);

@@ -27,17 +27,38 @@ export class KeyspaceStats {
   }
 }
 
+/**
+ * How accesses are recorded, from maxmemory-policy and the lfu-* directives: Redis keeps either
+ * an LRU clock or an LFU counter in the same 24 bits of each object, never both.
+ */
+export class AccessPolicy {
+  lfu = false;
+  lfuLogFactor = 10;
+  /** Minutes per decrement of an idle key's counter; 0 never decays. */
+  lfuDecayTime = 1;
+}
+
 export class Keyspace {
   readonly databases: Database[];
   readonly stats = new KeyspaceStats();
+  readonly access = new AccessPolicy();
 
   constructor(readonly clock: KeyspaceClock, databaseCount: number) {
     this.databases = [];
-    for (let id = 0; id < databaseCount; id++) this.databases.push(new Database(id, clock, this.stats));
+    for (let id = 0; id < databaseCount; id++) this.databases.push(new Database(id, clock, this.stats, this.access));
   }
 
-  flushAll(): void {
-    for (const db of this.databases) db.clear();
+  /** FLUSHALL: empties every database; returns how many keys there were (each counts as dirty). */
+  flushAll(): number {
+    let removed = 0;
+    for (const db of this.databases) removed += db.clear();
+    return removed;
+  }
+
+  /** SWAPDB: exchanges the contents of two databases; sessions keep pointing at their index. */
+  swap(first: number, second: number): void {
+    if (first !== second) this.databases[first]!.swapContents(this.databases[second]!);
+    this.stats.dirty++;
   }
 
   get keyCount(): number {

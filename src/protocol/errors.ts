@@ -28,6 +28,17 @@ export const ERR_INVALID_EXPIRE = (command: string): string => `ERR invalid expi
 export const ERR_TIMEOUT_NEGATIVE = 'ERR timeout is negative';
 export const ERR_SAME_OBJECT = 'ERR source and destination objects are the same';
 export const ERR_NAN = 'ERR value is NaN';
+export const ERR_INVALID_CURSOR = 'ERR invalid cursor';
+export const ERR_FIRST_DB_INDEX = 'ERR invalid first DB index';
+export const ERR_SECOND_DB_INDEX = 'ERR invalid second DB index';
+export const ERR_LFU_SELECTED =
+  'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.';
+export const ERR_LFU_NOT_SELECTED =
+  'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.';
+export const ERR_EXPIRE_NX_WITH_OTHERS = 'ERR NX and XX, GT or LT options at the same time are not compatible';
+export const ERR_EXPIRE_GT_AND_LT = 'ERR GT and LT options at the same time are not compatible';
+export const ERR_INT_RANGE = 'ERR value is out of range, value must between -2147483648 and 2147483647';
+export const unsupportedOption = (option: string): string => `ERR Unsupported option ${option}`;
 
 export const ERR_NOPROTO = 'NOPROTO unsupported protocol version';
 export const ERR_HELLO_NOAUTH =
