@@ -1,9 +1,10 @@
 #!/usr/bin/env node
+import { resolve } from 'node:path';
 import { Config, ConfigError, parseCommandLine, readConfigFile, readEnvironment } from './server/config.js';
 import { Server } from './server/server.js';
 
 /** Configuration in increasing precedence: defaults, the config file, ELASTICACHE_* variables, --flags. */
-function loadConfig(args: readonly string[]): Config {
+function loadConfig(args: readonly string[]): { config: Config; file: string | undefined } {
   const config = new Config();
   const commandLine = parseCommandLine(args);
   const pairs = [
@@ -19,24 +20,23 @@ function loadConfig(args: readonly string[]): Config {
       throw error;
     }
   }
-  return config;
+  return { config, file: commandLine.file !== undefined ? resolve(commandLine.file) : undefined };
 }
 
 async function main(): Promise<void> {
-  let config: Config;
+  let loaded: { config: Config; file: string | undefined };
   try {
-    config = loadConfig(process.argv.slice(2));
+    loaded = loadConfig(process.argv.slice(2));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
-  const server = new Server(config);
-  const stop = (signal: string): void => {
-    void server.shutdown(`Received ${signal} scheduling shutdown`).then(() => process.exit(0));
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  const server = new Server(loaded.config);
+  server.configFile = loaded.file;
+  // Redis ends cleanly with status 0 on SIGTERM and SIGINT, as after SHUTDOWN.
+  process.on('SIGTERM', () => server.shutdownAndExit('Received SIGTERM scheduling shutdown...'));
+  process.on('SIGINT', () => server.shutdownAndExit('Received SIGINT scheduling shutdown...'));
   try {
     await server.start();
   } catch (error) {

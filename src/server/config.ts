@@ -1,112 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { splitInlineArgs } from '../protocol/resp/request-parser.js';
+import { parseInt64 } from '../commands/args.js';
+import { DIRECTIVES, LONG_MAX, type Directive } from './config-directives.js';
 
-// The configuration directives, as redis.conf, `--name value` flags, environment variables and
-// CONFIG GET/SET know them. Types follow Redis' config.c so values parse and print the same way.
+export { DIRECTIVES, EVICTION_POLICIES, type Directive } from './config-directives.js';
 
-type DirectiveType =
-  | { kind: 'bool' }
-  | { kind: 'int'; min: number; max: number }
-  | { kind: 'memory'; min?: number; max?: number }
-  | { kind: 'enum'; values: readonly string[] }
-  | { kind: 'string' }
-  /** Several words (bind, save, client-output-buffer-limit…), kept as given. */
-  | { kind: 'words' };
-
-export interface Directive {
-  name: string;
-  type: DirectiveType;
-  default: string;
-  /** CONFIG SET refuses it; it is read at start only. */
-  immutable?: boolean;
-  /** Stored so that CONFIG GET shows it and redis.conf files load, with no effect here. */
-  accepted?: boolean;
-  alias?: string;
-  /** Hidden from CONFIG GET * like Redis' sensitive entries? No: requirepass shows, as in Redis. */
-}
-
-const BOOL = { kind: 'bool' } as const;
-const STRING = { kind: 'string' } as const;
-const WORDS = { kind: 'words' } as const;
-const MEMORY = { kind: 'memory' } as const;
-const INT_MAX = 2147483647;
-const LONG_MAX = Number.MAX_SAFE_INTEGER;
-const int = (min: number, max: number): DirectiveType => ({ kind: 'int', min, max });
-const oneOf = (...values: string[]): DirectiveType => ({ kind: 'enum', values });
-
-export const EVICTION_POLICIES = [
-  'volatile-lru',
-  'volatile-lfu',
-  'volatile-random',
-  'volatile-ttl',
-  'allkeys-lru',
-  'allkeys-lfu',
-  'allkeys-random',
-  'noeviction',
-] as const;
-
-export const DIRECTIVES: readonly Directive[] = [
-  { name: 'bind', type: WORDS, default: '127.0.0.1', immutable: true },
-  { name: 'port', type: int(0, 65535), default: '6379', immutable: true },
-  { name: 'requirepass', type: STRING, default: '' },
-  { name: 'maxclients', type: int(1, INT_MAX), default: '10000' },
-  { name: 'timeout', type: int(0, INT_MAX), default: '0' },
-  { name: 'tcp-keepalive', type: int(0, INT_MAX), default: '300' },
-  { name: 'databases', type: int(1, INT_MAX), default: '16', immutable: true },
-  { name: 'proto-max-bulk-len', type: { kind: 'memory', min: 1024 * 1024, max: LONG_MAX }, default: '536870912' },
-  { name: 'client-query-buffer-limit', type: { kind: 'memory', min: 1024 * 1024, max: LONG_MAX }, default: '1073741824' },
-  { name: 'hz', type: int(0, INT_MAX), default: '10' },
-  { name: 'dynamic-hz', type: BOOL, default: 'yes', accepted: true },
-  { name: 'active-expire-effort', type: int(1, 10), default: '1' },
-  { name: 'maxmemory', type: MEMORY, default: '0' },
-  // ElastiCache's default parameter group evicts volatile keys by LRU; Redis' own default is noeviction.
-  { name: 'maxmemory-policy', type: oneOf(...EVICTION_POLICIES), default: 'volatile-lru' },
-  { name: 'maxmemory-samples', type: int(1, 64), default: '5' },
-  { name: 'maxmemory-eviction-tenacity', type: int(0, 100), default: '10' },
-  { name: 'lfu-log-factor', type: int(0, INT_MAX), default: '10' },
-  { name: 'lfu-decay-time', type: int(0, INT_MAX), default: '1' },
-  { name: 'slowlog-log-slower-than', type: int(-1, LONG_MAX), default: '10000' },
-  { name: 'slowlog-max-len', type: int(0, LONG_MAX), default: '128' },
-  { name: 'latency-monitor-threshold', type: int(0, LONG_MAX), default: '0' },
-  { name: 'latency-tracking', type: BOOL, default: 'yes', accepted: true },
-  { name: 'notify-keyspace-events', type: STRING, default: '' },
-  { name: 'hash-max-listpack-entries', type: int(0, LONG_MAX), default: '128', alias: 'hash-max-ziplist-entries' },
-  { name: 'hash-max-listpack-value', type: int(0, LONG_MAX), default: '64', alias: 'hash-max-ziplist-value' },
-  { name: 'list-max-listpack-size', type: int(-5, INT_MAX), default: '-2', alias: 'list-max-ziplist-size' },
-  { name: 'list-compress-depth', type: int(0, INT_MAX), default: '0', accepted: true },
-  { name: 'set-max-intset-entries', type: int(0, LONG_MAX), default: '512' },
-  { name: 'set-max-listpack-entries', type: int(0, LONG_MAX), default: '128' },
-  { name: 'set-max-listpack-value', type: int(0, LONG_MAX), default: '64' },
-  { name: 'zset-max-listpack-entries', type: int(0, LONG_MAX), default: '128', alias: 'zset-max-ziplist-entries' },
-  { name: 'zset-max-listpack-value', type: int(0, LONG_MAX), default: '64', alias: 'zset-max-ziplist-value' },
-  { name: 'enable-debug-command', type: oneOf('no', 'yes', 'local'), default: 'no', immutable: true },
-  { name: 'protected-mode', type: BOOL, default: 'yes', accepted: true },
-  { name: 'daemonize', type: BOOL, default: 'no', immutable: true, accepted: true },
-  { name: 'loglevel', type: oneOf('debug', 'verbose', 'notice', 'warning'), default: 'notice' },
-  { name: 'logfile', type: STRING, default: '', immutable: true },
-  { name: 'dir', type: STRING, default: '.', accepted: true },
-  { name: 'dbfilename', type: STRING, default: 'dump.rdb', accepted: true },
-  { name: 'save', type: WORDS, default: '', accepted: true },
-  { name: 'appendonly', type: BOOL, default: 'no', accepted: true },
-  { name: 'appendfilename', type: STRING, default: 'appendonly.aof', immutable: true, accepted: true },
-  { name: 'appendfsync', type: oneOf('always', 'everysec', 'no'), default: 'everysec', accepted: true },
-  { name: 'lazyfree-lazy-eviction', type: BOOL, default: 'no', accepted: true },
-  { name: 'lazyfree-lazy-expire', type: BOOL, default: 'no', accepted: true },
-  { name: 'lazyfree-lazy-server-del', type: BOOL, default: 'no', accepted: true },
-  { name: 'lazyfree-lazy-user-del', type: BOOL, default: 'no', accepted: true },
-  { name: 'lazyfree-lazy-user-flush', type: BOOL, default: 'no', accepted: true },
-  { name: 'replica-read-only', type: BOOL, default: 'yes', alias: 'slave-read-only', accepted: true },
-  { name: 'cluster-enabled', type: BOOL, default: 'no', immutable: true, accepted: true },
-  { name: 'client-output-buffer-limit', type: WORDS, default: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60', accepted: true },
-  { name: 'tcp-backlog', type: int(0, INT_MAX), default: '511', immutable: true },
-  { name: 'unixsocket', type: STRING, default: '', immutable: true, accepted: true },
-  { name: 'pidfile', type: STRING, default: '', immutable: true, accepted: true },
-  { name: 'supervised', type: oneOf('upstart', 'systemd', 'auto', 'no'), default: 'no', immutable: true, accepted: true },
-  { name: 'io-threads', type: int(1, 128), default: '1', immutable: true, accepted: true },
-  { name: 'activerehashing', type: BOOL, default: 'yes', accepted: true },
-  { name: 'lua-time-limit', type: int(0, LONG_MAX), default: '5000', alias: 'busy-reply-threshold', accepted: true },
-  { name: 'enable-time-control', type: BOOL, default: 'no', immutable: true },
-];
+// The live configuration: parsing, normalising and printing values the way Redis' config.c does.
 
 const BY_NAME = new Map<string, Directive>();
 for (const directive of DIRECTIVES) {
@@ -118,19 +17,36 @@ export function findDirective(name: string): Directive | undefined {
   return BY_NAME.get(name.toLowerCase());
 }
 
-/** Redis' memtoull: a number with an optional k/kb/m/mb/g/gb unit, case-insensitive. */
-export function parseMemory(text: string): number | undefined {
-  const match = /^(-?\d+)(k|kb|m|mb|g|gb)?$/i.exec(text);
+const LLONG_MAX = 9223372036854775807n;
+const MEMORY_UNITS: Record<string, bigint> = { b: 1n, k: 1000n, kb: 1024n, m: 1000000n, mb: 1048576n, g: 1000000000n, gb: 1073741824n };
+
+/**
+ * Redis' memtoull: digits with an optional b/k/kb/m/mb/g/gb unit (any case); no sign, no
+ * fraction. Returns undefined when it is not such a value.
+ */
+export function parseMemory(text: string): bigint | undefined {
+  const match = /^(\d+)(b|k|kb|m|mb|g|gb)?$/i.exec(text);
   if (!match) return undefined;
-  const units: Record<string, number> = { k: 1e3, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 };
-  const value = Number(match[1]) * (match[2] ? units[match[2].toLowerCase()]! : 1);
-  return value < 0 ? undefined : value;
+  const value = BigInt(match[1]!) * (match[2] ? MEMORY_UNITS[match[2].toLowerCase()]! : 1n);
+  return value > 18446744073709551615n ? undefined : value;
 }
 
 export class ConfigError extends Error {}
 
-/** Checks and normalises a value the way CONFIG SET prints it back; throws ConfigError with Redis' reason. */
-export function normalizeValue(directive: Directive, value: string): string {
+/** Prints a bound as Redis does (%lld); LLONG_MAX is not exact as a JS number. */
+function bound(value: number): string {
+  return value >= LONG_MAX ? '9223372036854775807' : String(value);
+}
+
+function checkRange(value: bigint, min: number, max: number): void {
+  const upper = max >= LONG_MAX ? LLONG_MAX : BigInt(max);
+  if (value < BigInt(min) || value > upper) {
+    throw new ConfigError(`argument must be between ${bound(min)} and ${bound(max)} inclusive`);
+  }
+}
+
+/** Checks and normalises a value the way CONFIG GET prints it back; throws ConfigError with Redis' reason. */
+export function normalizeValue(directive: Directive, value: string, current: string = directive.default): string {
   const type = directive.type;
   switch (type.kind) {
     case 'bool': {
@@ -139,20 +55,23 @@ export function normalizeValue(directive: Directive, value: string): string {
       return lower;
     }
     case 'int': {
-      const memoryValue = parseMemory(value);
-      const parsed = /^-?\d+$/.test(value) ? Number(value) : memoryValue;
+      // Plain numerics go through string2ll: no units, no '+', no leading zeros.
+      const parsed = parseInt64(value);
       if (parsed === undefined) throw new ConfigError("argument couldn't be parsed into an integer");
-      if (parsed < type.min || parsed > type.max) {
-        throw new ConfigError(`argument must be between ${type.min} and ${type.max} inclusive`);
-      }
+      checkRange(BigInt(parsed), type.min, type.max);
       return String(parsed);
     }
     case 'memory': {
-      const parsed = parseMemory(value);
-      if (parsed === undefined) throw new ConfigError('argument must be a memory value');
-      if ((type.min !== undefined && parsed < type.min) || (type.max !== undefined && parsed > type.max)) {
-        throw new ConfigError(`argument must be between ${type.min ?? 0} and ${type.max ?? LONG_MAX} inclusive`);
+      if (type.percent && value.endsWith('%')) {
+        const percent = parseInt64(value.slice(0, -1));
+        if (percent === undefined || BigInt(percent) < 0n) throw new ConfigError('argument must be a memory or percent value');
+        return `${percent}%`;
       }
+      const parsed = parseMemory(value);
+      if (parsed === undefined) {
+        throw new ConfigError(type.percent ? 'argument must be a memory or percent value' : 'argument must be a memory value');
+      }
+      checkRange(parsed, type.min ?? 0, type.max ?? LONG_MAX);
       return String(parsed);
     }
     case 'enum': {
@@ -162,10 +81,72 @@ export function normalizeValue(directive: Directive, value: string): string {
       }
       return lower;
     }
+    case 'save':
+      return normalizeSave(value);
+    case 'output-buffer-limit':
+      return normalizeOutputBufferLimit(value, current);
+    case 'keyspace-events':
+      return normalizeKeyspaceEvents(value);
     case 'string':
     case 'words':
       return value;
   }
+}
+
+/** `save ""` turns snapshots off; otherwise pairs of non-negative <seconds> <changes>, split on single spaces. */
+function normalizeSave(value: string): string {
+  if (value === '') return '';
+  const words = value.split(' ');
+  const invalid = words.length % 2 !== 0 || words.some((word) => {
+    const number = parseInt64(word);
+    return number === undefined || number < 0;
+  });
+  if (invalid) throw new ConfigError('Invalid save parameters');
+  return words.join(' ');
+}
+
+const BUFFER_CLASSES = ['normal', 'slave', 'pubsub'] as const;
+
+/** Validates every group before taking any, then prints all three classes (replica is an alias of slave). */
+function normalizeOutputBufferLimit(value: string, current: string): string {
+  const words = value.split(/\s+/).filter((word) => word !== '');
+  if (words.length % 4 !== 0) throw new ConfigError('Wrong number of arguments in buffer limit configuration.');
+  const limits = new Map<string, string>();
+  const old = current.split(' ');
+  for (let i = 0; i + 3 < old.length; i += 4) limits.set(old[i]!, `${old[i + 1]} ${old[i + 2]} ${old[i + 3]}`);
+  for (let i = 0; i < words.length; i += 4) {
+    const name = words[i]!.toLowerCase();
+    const cls = name === 'replica' ? 'slave' : name;
+    if (!(BUFFER_CLASSES as readonly string[]).includes(cls)) {
+      throw new ConfigError('Invalid client class specified in buffer limit configuration.');
+    }
+    const hard = parseMemory(words[i + 1]!);
+    const soft = parseMemory(words[i + 2]!);
+    const seconds = /^\d+$/.test(words[i + 3]!) ? Number(words[i + 3]) : -1;
+    if (hard === undefined || soft === undefined || seconds < 0) {
+      throw new ConfigError('Error in hard, soft or soft_seconds setting in buffer limit configuration.');
+    }
+    limits.set(cls, `${hard} ${soft} ${seconds}`);
+  }
+  return BUFFER_CLASSES.map((cls) => `${cls} ${limits.get(cls) ?? '0 0 0'}`).join(' ');
+}
+
+// notify-keyspace-events classes: 'A' is every type-and-event class (g$lshzxetd); 'm' (key miss)
+// and 'n' (new key) are only ever given explicitly.
+const EVENT_CLASSES = 'g$lshzxetd';
+
+function normalizeKeyspaceEvents(value: string): string {
+  const seen = new Set<string>();
+  for (const char of value) {
+    if (char === 'A') for (const c of EVENT_CLASSES) seen.add(c);
+    else if ('g$lshzxeKEtmdn'.includes(char)) seen.add(char);
+    else throw new ConfigError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+  }
+  let text = '';
+  if ([...EVENT_CLASSES].every((c) => seen.has(c))) text = 'A';
+  else for (const c of EVENT_CLASSES) if (seen.has(c)) text += c;
+  for (const c of 'nKEm') if (seen.has(c)) text += c;
+  return text;
 }
 
 /** The live configuration: directive name → normalised value. */
@@ -195,9 +176,30 @@ export class Config {
   set(name: string, value: string): void {
     const directive = findDirective(name);
     if (!directive) throw new ConfigError(`Bad directive or wrong number of arguments`);
-    const normalized = normalizeValue(directive, value);
+    const normalized = normalizeValue(directive, value, this.values.get(directive.name));
     this.values.set(directive.name, normalized);
     this.listeners.get(directive.name)?.(normalized);
+  }
+
+  /**
+   * CONFIG SET of several directives at once, all or nothing as in Redis 7: every value is
+   * checked first, then all are applied. Pairs are [directive, value, name as the client gave it];
+   * throws ConfigSetError naming the offending argument. Settability is checked by the caller.
+   */
+  setMany(pairs: readonly (readonly [Directive, string, string])[]): void {
+    const normalized: string[] = [];
+    for (const [directive, value, given] of pairs) {
+      try {
+        normalized.push(normalizeValue(directive, value, this.values.get(directive.name)));
+      } catch (error) {
+        if (error instanceof ConfigError) throw new ConfigSetError(given, error.message);
+        throw error;
+      }
+    }
+    pairs.forEach(([directive], index) => {
+      this.values.set(directive.name, normalized[index]!);
+      this.listeners.get(directive.name)?.(normalized[index]!);
+    });
   }
 
   /** Calls `listener` now and whenever the directive changes. */
@@ -212,6 +214,20 @@ export class Config {
   }
 }
 
+/** A CONFIG SET failure: which argument (as given), and Redis' reason. */
+export class ConfigSetError extends ConfigError {
+  constructor(readonly given: string, reason: string) {
+    super(reason);
+  }
+}
+
+/** Why CONFIG SET may not change this directive at all, or undefined when it may. */
+export function settableError(directive: Directive, config: Config): string | undefined {
+  if (directive.immutable) return "can't set immutable config";
+  if (directive.protected && config.get('enable-protected-configs') === 'no') return "can't set protected config";
+  return undefined;
+}
+
 /** Reads a redis.conf-style file into [directive, value] pairs; throws with Redis' wording on a bad line. */
 export function readConfigFile(path: string): [string, string][] {
   const pairs: [string, string][] = [];
@@ -224,10 +240,111 @@ export function readConfigFile(path: string): [string, string][] {
       throw new ConfigError(configFileError(index + 1, line, 'Unbalanced quotes in configuration line'));
     }
     const [name, ...rest] = words;
-    if (!findDirective(name!)) throw new ConfigError(configFileError(index + 1, line, 'Bad directive or wrong number of arguments'));
-    pairs.push([name!.toLowerCase(), rest.join(' ')]);
+    const directive = findDirective(name!);
+    if (!directive) throw new ConfigError(configFileError(index + 1, line, 'Bad directive or wrong number of arguments'));
+    const value = rest.join(' ');
+    // redis.conf lists one `save <seconds> <changes>` per line and they add up; `save ""` clears.
+    const previous = directive.name === 'save' ? pairs.findIndex(([other]) => other === 'save') : -1;
+    if (previous >= 0 && value !== '' && pairs[previous]![1] !== '') pairs[previous]![1] += ` ${value}`;
+    else if (previous >= 0) pairs[previous]![1] = value;
+    else pairs.push([directive.name, value]);
   });
   return pairs;
+}
+
+const GENERATED_MARK = '# Generated by CONFIG REWRITE';
+
+/** A value as a config file line needs it: quoted when empty or holding spaces, quotes or controls. */
+function quoteWord(value: string): string {
+  if (value !== '' && /^[!-~]+$/.test(value) && !/["'\\]/.test(value)) return value;
+  let text = '"';
+  for (const char of value) {
+    const code = char.charCodeAt(0);
+    if (char === '"' || char === '\\') text += `\\${char}`;
+    else if (char === '\n') text += '\\n';
+    else if (char === '\r') text += '\\r';
+    else if (char === '\t') text += '\\t';
+    else if (code < 32 || code > 126) text += `\\x${code.toString(16).padStart(2, '0')}`;
+    else text += char;
+  }
+  return `${text}"`;
+}
+
+/** Redis' rewriteConfigBytesOption: the largest binary unit that divides the value. */
+function memoryWord(value: string): string {
+  if (!/^\d+$/.test(value)) return value;
+  const bytes = BigInt(value);
+  if (bytes === 0n) return '0';
+  if (bytes % 1073741824n === 0n) return `${bytes / 1073741824n}gb`;
+  if (bytes % 1048576n === 0n) return `${bytes / 1048576n}mb`;
+  if (bytes % 1024n === 0n) return `${bytes / 1024n}kb`;
+  return value;
+}
+
+/** The config file line(s) for a directive's value. */
+function directiveLines(directive: Directive, value: string): string[] {
+  const name = directive.name;
+  switch (directive.type.kind) {
+    case 'memory':
+      return [`${name} ${memoryWord(value)}`];
+    case 'output-buffer-limit': {
+      const words = value.split(' ');
+      const lines: string[] = [];
+      for (let i = 0; i + 3 < words.length; i += 4) {
+        lines.push(`${name} ${words[i]} ${memoryWord(words[i + 1]!)} ${memoryWord(words[i + 2]!)} ${words[i + 3]}`);
+      }
+      return lines;
+    }
+    case 'save':
+    case 'words':
+      return [value === '' ? `${name} ""` : `${name} ${value}`];
+    case 'string':
+    case 'keyspace-events':
+      return [`${name} ${quoteWord(value)}`];
+    default:
+      return [`${name} ${value}`];
+  }
+}
+
+/**
+ * CONFIG REWRITE, as Redis does it: every directive already in the file gets its line(s) replaced
+ * by the current value in place (repeats dropped), comments and unknown lines stay, and directives
+ * changed from their default that the file did not mention are appended after a marker line.
+ * Written to a temporary file and renamed over the original so a crash never leaves half a file.
+ */
+export function rewriteConfigFile(path: string, config: Config): void {
+  let original: string[] = [];
+  try {
+    original = readFileSync(path, 'latin1').split('\n');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (original.length > 0 && original[original.length - 1] === '') original.pop();
+  const written = new Set<string>();
+  const output: string[] = [];
+  for (const rawLine of original) {
+    const line = rawLine.trim();
+    if (line === GENERATED_MARK) continue;
+    const words = line === '' || line.startsWith('#') ? null : splitInlineArgs(line);
+    const directive = words && words.length > 0 ? findDirective(words[0]!) : undefined;
+    if (directive === undefined) {
+      output.push(rawLine);
+      continue;
+    }
+    if (written.has(directive.name)) continue;
+    written.add(directive.name);
+    output.push(...directiveLines(directive, config.get(directive.name)));
+  }
+  const appended: string[] = [];
+  for (const directive of DIRECTIVES) {
+    if (written.has(directive.name)) continue;
+    const value = config.get(directive.name);
+    if (value !== directive.default) appended.push(...directiveLines(directive, value));
+  }
+  if (appended.length > 0) output.push(GENERATED_MARK, ...appended);
+  const temporary = `${path}.tmp-${process.pid}`;
+  writeFileSync(temporary, `${output.join('\n')}\n`, 'latin1');
+  renameSync(temporary, path);
 }
 
 function configFileError(lineNumber: number, line: string, reason: string): string {

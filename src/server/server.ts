@@ -25,9 +25,19 @@ export class Server {
   readonly sessions = new Map<number, Session>();
   readonly parserLimits: ParserLimits = { protoMaxBulkLen: 0, queryBufferLimit: 0 };
   readonly runId = randomBytes(20).toString('hex');
+  /** Replication id, as INFO replication reports it for a master with no history. */
+  readonly replId = randomBytes(20).toString('hex');
   readonly startedAt = Date.now();
   /** The port actually listened on (differs from the config when it was 0). */
   port = 0;
+  /** Absolute path of the config file the node started from, for INFO and CONFIG REWRITE. */
+  configFile: string | undefined = undefined;
+  /** DEBUG SET-ACTIVE-EXPIRE turns the cron's expiry cycle off and on, as Redis' active_expire_enabled. */
+  activeExpireEnabled = true;
+  /** Unix seconds of the last successful save (the start, until persistence saves). */
+  lastSaveTime = Math.floor(Date.now() / 1000);
+  /** Highest used_memory seen, as Redis' stat_peak_memory (sampled by the cron and INFO). */
+  usedMemoryPeak = 0;
   private readonly listeners: NetServer[] = [];
   private readonly expiryCycle: ExpiryCycle;
   private cronTimer: NodeJS.Timeout | undefined;
@@ -95,9 +105,17 @@ export class Server {
     const effort = this.config.getInt('active-expire-effort');
     // Redis gives the slow expiry cycle 25% of each tick, a little more per unit of effort.
     const budgetMs = ((1000 / hz) * (25 + 2 * (effort - 1))) / 100;
-    this.expiryCycle.run(budgetMs);
+    if (this.activeExpireEnabled) this.expiryCycle.run(budgetMs);
     this.stats.sampleOps(this.clock.now);
+    this.sampleMemory();
     if (++this.cronTicks % hz === 0) this.closeIdleClients();
+  }
+
+  /** Bytes the process's data occupies now (the V8 heap), updating the peak as Redis does per cron. */
+  sampleMemory(): number {
+    const used = process.memoryUsage().heapUsed;
+    if (used > this.usedMemoryPeak) this.usedMemoryPeak = used;
+    return used;
   }
 
   private closeIdleClients(): void {
@@ -113,11 +131,20 @@ export class Server {
   async shutdown(reason: string): Promise<void> {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
-    this.log('warning', `${reason}: shutting down.`);
+    this.log('warning', reason);
     if (this.cronTimer) clearInterval(this.cronTimer);
     for (const session of this.sessions.values()) session.kill();
     await Promise.all(this.listeners.map((listener) => new Promise<void>((resolve) => listener.close(() => resolve()))));
     this.log('warning', 'Redis is now ready to exit, bye bye...');
+  }
+
+  /** SHUTDOWN and SIGTERM: close everything, then end the process with status 0 as Redis does. */
+  shutdownAndExit(reason: string): void {
+    void this.shutdown(reason).then(() => process.exit(0));
+  }
+
+  get isShuttingDown(): boolean {
+    return this.shuttingDown;
   }
 
   log(level: LogLevel, message: string): void {
