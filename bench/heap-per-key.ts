@@ -1,7 +1,8 @@
 import { importDist } from '../scripts/project-root.js';
 
-// The keyspace alone, in process: V8 heap bytes per key for the same keyset run.ts loads, with
-// a full GC before each reading so garbage does not count. Needs `node --expose-gc`; prints one
+// The keyspace alone, in process: bytes per key for the same keyset run.ts loads, in V8's heap
+// and in the typed arrays' backing stores (outside the heap), with a full GC before each reading
+// so garbage does not count. Needs `node --expose-gc`; prints one
 // JSON line. Usage: node --expose-gc dist-bench/bench/heap-per-key.js <keys>
 
 interface DatabaseLike {
@@ -13,10 +14,11 @@ type KeyspaceClass = new (clock: { now: number; lruNow: number }, databases: num
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
-function heapUsed(): number {
+function memory(): { heap: number; arrayBuffers: number } {
   gc!();
   gc!();
-  return process.memoryUsage().heapUsed;
+  const usage = process.memoryUsage();
+  return { heap: usage.heapUsed, arrayBuffers: usage.arrayBuffers };
 }
 
 async function main(): Promise<void> {
@@ -25,7 +27,7 @@ async function main(): Promise<void> {
   const { Keyspace } = await importDist<{ Keyspace: KeyspaceClass }>('datastructures/keyspace.js');
   const keyspace = new Keyspace({ now: Date.now(), lruNow: Math.floor(Date.now() / 1000) }, 16);
   const db = keyspace.databases[0]!;
-  const before = heapUsed();
+  const before = memory();
   // Strings made the way the request parser makes them (a latin1 slice of a read buffer), so V8
   // stores them as it would for real traffic.
   const scratch = Buffer.alloc(64);
@@ -35,9 +37,9 @@ async function main(): Promise<void> {
     const valueLength = scratch.write(`val:${i}`, 0, 'latin1');
     db.set(key, scratch.toString('latin1', 0, valueLength));
   }
-  const after = heapUsed();
+  const after = memory();
   if (db.size !== keys) throw new Error(`stored ${db.size} of ${keys} keys`);
-  process.stdout.write(`${JSON.stringify({ keys, heapBytesPerKey: (after - before) / keys })}\n`);
+  process.stdout.write(`${JSON.stringify({ keys, heapBytesPerKey: (after.heap - before.heap) / keys, arrayBufferBytesPerKey: (after.arrayBuffers - before.arrayBuffers) / keys })}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -13,7 +13,7 @@ export interface MemoryResult {
   rssPerKey: number;
   /** INFO memory used_memory delta per key, when the server reports it. */
   usedMemoryPerKey: number | undefined;
-  /** Ours only: V8 heap per key of the keyspace alone, after a full GC (heap-per-key.ts). */
+  /** Ours only: the keyspace alone per key, V8 heap plus typed arrays, after a full GC (heap-per-key.ts). */
   heapPerKey: number | undefined;
   loadSeconds: number;
 }

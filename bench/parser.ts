@@ -9,6 +9,8 @@ import { importDist } from '../scripts/project-root.js';
 interface RequestParserLike {
   feed(chunk: Buffer): void;
   next(): string[] | null;
+  /** Copies an incomplete command's bytes out of the chunk (the session calls it after each read). */
+  retainLeftover?(): void;
   error: string | undefined;
 }
 
@@ -53,6 +55,7 @@ function oursRunner(RequestParser: RequestParserClass): Runner {
     for (const chunk of chunks) {
       parser.feed(chunk);
       while (parser.next() !== null) count++;
+      parser.retainLeftover?.();
     }
     if (parser.error !== undefined) throw new Error(parser.error);
     return count;

@@ -62,9 +62,9 @@ export function formatReport(report: Report): string {
     '',
     `Memory: ${thousands(keys)} keys \`key:0…\` holding \`val:0…\` loaded into a fresh server (pipelined SETs), growth per key. ` +
       'RSS is measured the same way for both and is the like-for-like figure; used_memory is what INFO memory reports ' +
-      '(for Redis its allocator\'s count); the V8 heap figure is our keyspace alone, loaded in process and measured after a full GC.',
+      '(for Redis its allocator\'s count); the keyspace figure is ours alone (V8 heap plus typed arrays), loaded in process and measured after a full GC.',
     '',
-    '| Server | RSS Δ bytes/key | INFO used_memory Δ bytes/key | V8 heap Δ bytes/key | load time s |',
+    '| Server | RSS Δ bytes/key | INFO used_memory Δ bytes/key | keyspace alone bytes/key | load time s |',
     '|---|---:|---:|---:|---:|',
   );
   for (const result of report.memory) {

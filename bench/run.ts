@@ -153,7 +153,7 @@ async function memory(options: Options): Promise<MemoryResult[]> {
   return results;
 }
 
-/** RSS also counts garbage and V8's reserved space; this is the keyspace's own heap (heap-per-key.ts). */
+/** RSS also counts garbage and V8's reserved space; this is the keyspace's own memory (heap-per-key.ts). */
 async function keyspaceHeapPerKey(keys: number): Promise<number | undefined> {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'heap-per-key.js');
   const result = await run(process.execPath, ['--expose-gc', script, String(keys)], 120_000);
@@ -161,7 +161,8 @@ async function keyspaceHeapPerKey(keys: number): Promise<number | undefined> {
     process.stderr.write(`heap-per-key failed: ${result.stderr}\n`);
     return undefined;
   }
-  return (JSON.parse(result.stdout) as { heapBytesPerKey: number }).heapBytesPerKey;
+  const figures = JSON.parse(result.stdout) as { heapBytesPerKey: number; arrayBufferBytesPerKey: number };
+  return figures.heapBytesPerKey + figures.arrayBufferBytesPerKey;
 }
 
 async function main(): Promise<void> {
