@@ -97,7 +97,7 @@ function configSet(session: Session, argv: string[]): Reply {
   try {
     config.setMany(pairs);
   } catch (error) {
-    if (error instanceof ConfigSetError) throw new CommandError(configSetFailure(error.given, error.message));
+    if (error instanceof ConfigSetError) throw new CommandError(configSetFailure(error.given.toLowerCase(), error.message));
     throw error;
   }
   return OK;
