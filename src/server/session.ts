@@ -35,7 +35,8 @@ export class Session {
   name = '';
   libName = '';
   libVersion = '';
-  authenticated: boolean;
+  /** Set by AUTH / HELLO AUTH, or at connect and RESET when the default user had no password. */
+  private authenticatedAsUser: boolean;
   /** The ACL user; only Redis' `default` user exists here. */
   userName = 'default';
   replyMode: ReplyMode = 'on';
@@ -59,9 +60,9 @@ export class Session {
     this.createdAt = server.clock.now;
     this.lastInteraction = this.createdAt;
     this.db = server.keyspace.databases[0]!;
-    this.authenticated = server.config.get('requirepass') === '';
+    this.authenticatedAsUser = server.config.get('requirepass') === '';
     this.parser = new RequestParser(server.parserLimits);
-    this.parser.authenticated = this.authenticated;
+    this.parser.authenticated = this.authenticatedAsUser;
     this.address = formatAddress(socket.remoteAddress, socket.remotePort);
     this.localAddress = formatAddress(socket.localAddress, socket.localPort);
     const fd = (socket as unknown as SocketWithHandle)._handle?.fd;
@@ -193,8 +194,17 @@ export class Session {
     this.server.removeSession(this);
   }
 
+  /**
+   * Redis' authRequired() inverted: a client that never authenticated may still run commands once
+   * CONFIG SET requirepass "" gives the default user no password. Authenticated clients (the hot
+   * path) never look at the config.
+   */
+  get authenticated(): boolean {
+    return this.authenticatedAsUser || this.server.config.get('requirepass') === '';
+  }
+
   authenticate(): void {
-    this.authenticated = true;
+    this.authenticatedAsUser = true;
     this.parser.authenticated = true;
   }
 
@@ -209,7 +219,7 @@ export class Session {
     this.name = '';
     this.userName = 'default';
     const authenticated = this.server.config.get('requirepass') === '';
-    this.authenticated = authenticated;
+    this.authenticatedAsUser = authenticated;
     this.parser.authenticated = authenticated;
     if (this.replyMode !== 'skip') this.replyMode = 'on';
   }

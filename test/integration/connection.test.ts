@@ -179,6 +179,27 @@ describe('requirepass', () => {
     expect(bytes).toBe('+OK\r\n+PONG\r\n+RESET\r\n-NOAUTH Authentication required.\r\n+OK\r\n+PONG\r\n');
   });
 
+  it('a client that never authenticated gets in while CONFIG SET requirepass "" is in force', async () => {
+    const run = async (port: number): Promise<string> => {
+      const waiting = await RawClient.connect(port);
+      const admin = await RawClient.connect(port);
+      try {
+        let seen = await waiting.roundTrip(request('PING'), 50);
+        await admin.roundTrip(request('AUTH', PASSWORD) + request('CONFIG', 'SET', 'requirepass', ''), 50);
+        seen += await waiting.roundTrip(request('PING'), 50);
+        await admin.roundTrip(request('CONFIG', 'SET', 'requirepass', PASSWORD), 50);
+        seen += await waiting.roundTrip(request('PING'), 50);
+        return seen;
+      } finally {
+        waiting.close();
+        admin.close();
+      }
+    };
+    const mine = await run(oursWithPassword.port);
+    expect(mine).toBe(await run(redisWithPassword.port));
+    expect(mine).toBe('-NOAUTH Authentication required.\r\n+PONG\r\n-NOAUTH Authentication required.\r\n');
+  });
+
   it('ioredis connects with the password option', async () => {
     const client = new Redis({ port: oursWithPassword.port, password: PASSWORD, lazyConnect: true, enableReadyCheck: false });
     try {
