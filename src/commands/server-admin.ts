@@ -288,10 +288,17 @@ function debugObject(session: Session, key: string): Reply {
   if (typeof value !== 'string') {
     throw new CommandError('ERR DEBUG OBJECT is only available for string keys here');
   }
+  // Redis stores 0..9999 as shared integer objects (refcount INT_MAX) unless maxmemory evicts by
+  // LRU/LFU, which needs a private access clock per key.
+  const config = session.server.config;
+  const policy = config.get('maxmemory-policy');
+  const sharable = config.get('maxmemory') === '0' || !(policy.endsWith('-lru') || policy.endsWith('-lfu'));
+  const number = parseInt64(value);
+  const shared = sharable && !db.isEncodingRaw(slot) && typeof number === 'number' && number >= 0 && number < 10000 && String(number) === value;
   // Redis prints the object's address; a stable pseudo-address per db and slot stands in for it.
   const address = (0x7f0000000000 + db.id * 0x100000000 + slot * 16).toString(16);
   return new SimpleString(
-    `Value at:0x${address} refcount:1 encoding:${stringEncoding(db, slot, value)} serializedlength:${serializedStringLength(value)} ` +
+    `Value at:0x${address} refcount:${shared ? 2147483647 : 1} encoding:${stringEncoding(db, slot, value)} serializedlength:${serializedStringLength(value)} ` +
       `lru:${db.lruAt(slot)} lru_seconds_idle:${db.idleSecondsAt(slot)}`,
   );
 }
