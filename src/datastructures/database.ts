@@ -206,7 +206,8 @@ export class Database {
   /**
    * RENAME and MOVE: takes the entry out of its slot and adds it to `target` (this database or
    * another) as `key`, with its value, TTL, access clock and encoding, as Redis moves the object
-   * itself. `key` must be absent from `target` (delete it first). Returns the new slot there.
+   * itself. An entry already at `key` in `target` is replaced (RENAME's overwrite, not a change
+   * of its own). Returns the new slot there.
    */
   moveEntryTo(slot: number, target: Database, key: string): number {
     const value = this.values[slot]!;
@@ -214,6 +215,7 @@ export class Database {
     const field = this.accessField[slot]!;
     this.removeSlot(slot);
     this.stats.dirty++;
+    target.detach(key);
     const moved = target.attach(key, value, field);
     if (expireAt !== 0) target.addExpire(moved, expireAt);
     return moved;
@@ -222,12 +224,14 @@ export class Database {
   /**
    * COPY: adds `value` (a duplicate of the one in `slot`) to `target` as `key` with the source's
    * TTL. A duplicate is a new object in Redis: fresh access clock, same encoding, never the
-   * shared integer. `key` must be absent from `target`. Returns the new slot there.
+   * shared integer. An entry already at `key` in `target` is replaced (COPY … REPLACE).
+   * Returns the new slot there.
    */
   copyEntryTo(slot: number, target: Database, key: string, value: StoredValue): number {
     const expireAt = this.expireAt[slot]!;
     const flags = (this.accessField[slot]! & RAW_ENCODING) | UNSHARED;
     this.stats.dirty++;
+    target.detach(key);
     const copied = target.attach(key, value, target.freshAccessField() | flags);
     if (expireAt !== 0) target.addExpire(copied, expireAt);
     return copied;
@@ -414,6 +418,12 @@ export class Database {
     this.volatilePosition[slot] = -1;
     this.slotOf.set(key, slot);
     return slot;
+  }
+
+  /** Removes whatever entry holds `key`, live or expired, without counting a change. */
+  private detach(key: string): void {
+    const slot = this.slotOf.get(key);
+    if (slot !== undefined) this.removeSlot(slot);
   }
 
   private addExpire(slot: number, when: number): void {
