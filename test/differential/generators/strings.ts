@@ -5,6 +5,7 @@ import {
 } from './common.js';
 
 // String commands, including the bit operations, with every option of SET/GETEX/LCS/BITFIELD.
+// Offsets stay clear of the 512MB limit's valid side: Redis would allocate the whole string.
 
 const expiry = fc.oneof(
   fc.tuple(token('EX'), ttlSeconds),
@@ -22,8 +23,8 @@ const setOptions = options([
 
 const getexOptions = options([expiry, token('PERSIST').map((t) => [t])], 2);
 
-const offset = fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 0, max: 64 }).map(String) }, { weight: 1, arbitrary: fc.constantFrom('-1', '536870911', '536870912', '4294967296', 'abc') });
-const bitOffset = fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 0, max: 200 }).map(String) }, { weight: 1, arbitrary: fc.constantFrom('-1', '4294967295', '4294967296', 'abc', '1.0') });
+const offset = fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 0, max: 64 }).map(String) }, { weight: 1, arbitrary: fc.constantFrom('-1', '536870912', '4294967296', 'abc') });
+const bitOffset = fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 0, max: 200 }).map(String) }, { weight: 1, arbitrary: fc.constantFrom('-1', '4294967296', 'abc', '1.0') });
 const range = fc.oneof({ weight: 5, arbitrary: fc.integer({ min: -12, max: 12 }).map(String) }, { weight: 1, arbitrary: integer });
 const bit = fc.oneof({ weight: 5, arbitrary: fc.constantFrom('0', '1') }, { weight: 1, arbitrary: fc.constantFrom('2', '-1', 'a', '') });
 const unit = optional(token('BYTE', 'BIT').map((t) => [t]));
