@@ -38,12 +38,12 @@ function keyFlags(spec: CommandSpec): string[] {
   return ['RO', 'access'];
 }
 
-/** The one range key spec equivalent to the legacy (first, last, step) positions. */
-function keySpecs(spec: CommandSpec): Reply[] {
+/** The one range key spec equivalent to the legacy (first, last, step) positions; a set in RESP3, as Redis sends it. */
+function keySpecs(spec: CommandSpec): SetReply {
   const keys = spec.keys;
-  if (keys === undefined || keys.first === 0) return [];
+  if (keys === undefined || keys.first === 0) return new SetReply([]);
   const lastKey = keys.last < 0 ? keys.last : keys.last - keys.first;
-  return [
+  return new SetReply([
     new MapReply([
       'flags',
       new SetReply(keyFlags(spec).map((flag) => new SimpleString(flag))),
@@ -52,7 +52,7 @@ function keySpecs(spec: CommandSpec): Reply[] {
       'find_keys',
       new MapReply(['type', 'range', 'spec', new MapReply(['lastkey', lastKey, 'keystep', keys.step, 'limit', 0])]),
     ]),
-  ];
+  ]);
 }
 
 /** COMMAND INFO's ten fields: name, arity, flags, first/last/step, ACL categories, tips, key specs, subcommands. */
@@ -156,9 +156,10 @@ function keyPositions(session: Session, argv: string[]): [Command, number[]] {
     command = command.subcommands.get(args[1]!.toLowerCase());
     if (command === undefined) throw new CommandError(ERR_INVALID_COMMAND);
   }
-  if (!command.arityOk(args.length)) throw new CommandError(ERR_INVALID_ARGC);
+  // Redis checks for key arguments before the argument count.
   const keys = command.spec.keys;
   if (keys === undefined || keys.first === 0) throw new CommandError(ERR_NO_KEYS);
+  if (!command.arityOk(args.length)) throw new CommandError(ERR_INVALID_ARGC);
   const last = keys.last < 0 ? args.length + keys.last : keys.last;
   const positions: number[] = [];
   for (let i = keys.first; i <= last && i < args.length; i += keys.step) positions.push(i);
