@@ -1,7 +1,8 @@
 import fc from 'fast-check';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bitopsCommands } from '../../src/commands/bitops.js';
+import { RawClient } from '../helpers/raw-client.js';
 import { startRedis, startServer, type RunningServer } from '../helpers/servers.js';
 
 // SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD and BITFIELD_RO: every command, option and
@@ -375,6 +376,27 @@ describe('BITFIELD', () => {
   });
 });
 
+describe('wire bytes', () => {
+  it('are identical in RESP2 and RESP3, including the null of OVERFLOW FAIL', async () => {
+    const script =
+      'SET rw 12\r\nBITFIELD rw OVERFLOW FAIL INCRBY u2 0 9 SET i64 0 -1 GET u63 1 GET i64 0\r\n' +
+      'BITFIELD_RO rw GET u8 0\r\nBITFIELD rw\r\nBITCOUNT rw\r\nBITPOS rw 0 0 -1\r\nBITOP XOR rw:d rw\r\n';
+    const transcripts: string[][] = [];
+    for (const server of [ours, real]) {
+      const client = await RawClient.connect(server.port);
+      const transcript: string[] = [];
+      for (const protocol of ['2', '3']) {
+        await client.roundTrip(`HELLO ${protocol}\r\n`);
+        transcript.push(await client.roundTrip(script));
+      }
+      client.close();
+      transcripts.push(transcript);
+    }
+    expect(transcripts[0]).toEqual(transcripts[1]);
+    expect(transcripts[0]![1]).toContain('_\r\n');
+  });
+});
+
 describe('side effects', () => {
   it('store edited strings as raw, as DEBUG OBJECT shows', async () => {
     const encoding = async (client: Redis, key: string): Promise<string | undefined> =>
@@ -385,6 +407,10 @@ describe('side effects', () => {
       [['SET', 'se:3', 'ab'], ['BITOP', 'AND', 'se:3d', 'se:3']],
       [['BITFIELD', 'se:4', 'SET', 'u8', '0', '1']],
       [['SET', 'se:5', 'abc'], ['BITFIELD', 'se:5', 'GET', 'u8', '0']],
+      [['SET', 'se:6', '1234567'], ['BITFIELD', 'se:6', 'GET', 'u8', '0']],
+      [['SET', 'se:7', '1234567'], ['BITCOUNT', 'se:7'], ['GETBIT', 'se:7', '3'], ['BITPOS', 'se:7', '1']],
+      [['SET', 'se:8', '12'], ['SETBIT', 'se:8', '0', '0']],
+      [['SET', 'se:9', '12'], ['BITFIELD', 'se:9', 'OVERFLOW', 'FAIL', 'INCRBY', 'u1', '0', '5']],
     ]) {
       await sameAll(commands);
       const key = commands.at(-1)![0] === 'BITOP' ? commands.at(-1)![2]! : commands.at(-1)![1]!;
@@ -492,7 +518,9 @@ describe('random sequences (fast-check) against real Redis', () => {
   const command = fc.oneof(
     fc.tuple(keyIndex, byteString).map(([k, value]) => ({ keys: [k], args: ['SET', '$0', value] })),
     fc.tuple(keyIndex, fc.nat(100), fc.constantFrom('0', '1')).map(([k, at, bit]) => ({ keys: [k], args: ['SETBIT', '$0', String(at), bit] })),
-    // SETRANGE-style writes: whole bytes at any byte offset.
+    fc.tuple(keyIndex, fc.nat(12), byteString).map(([k, at, value]) => ({ keys: [k], args: ['SETRANGE', '$0', String(at), value] })),
+    fc.tuple(keyIndex, byteString).map(([k, value]) => ({ keys: [k], args: ['APPEND', '$0', value] })),
+    // Whole bytes written through BITFIELD at byte offsets, as SETRANGE would.
     fc.tuple(keyIndex, fc.nat(12), fc.integer({ min: 0, max: 255 })).map(([k, at, byte]) => ({
       keys: [k],
       args: ['BITFIELD', '$0', 'SET', 'u8', `#${at}`, String(byte)],
