@@ -119,6 +119,7 @@ export function rssBytes(pid: number): number {
 
 export interface CommandResult {
   ok: boolean;
+  timedOut: boolean;
   stdout: string;
   stderr: string;
 }
@@ -128,7 +129,8 @@ export function run(command: string, args: string[], timeoutMs: number): Promise
   return new Promise((resolve) => {
     const child = execFile(command, args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       children.delete(child);
-      resolve({ ok: error === null, stdout, stderr: error && !stderr ? error.message : stderr });
+      const timedOut = error !== null && error.killed === true;
+      resolve({ ok: error === null, timedOut, stdout, stderr: error && !stderr ? error.message : stderr });
     });
     children.add(child);
   });

@@ -57,7 +57,7 @@ function parseOptions(args: readonly string[]): Options {
 }
 
 function requestsFor(pipeline: number, quick: boolean): number {
-  const full = pipeline === 1 ? 100_000 : 500_000;
+  const full = pipeline === 1 ? 50_000 : 500_000;
   return quick ? full / 10 : full;
 }
 
@@ -77,6 +77,7 @@ async function measure(server: BenchServer, test: BenchTest, pipeline: number, r
   if (!result.ok || line === undefined) {
     const output = result.stderr + result.stdout;
     if (/unknown command/.test(output)) return 'unknown command';
+    if (result.timedOut) return `timed out after ${BENCHMARK_TIMEOUT_MS / 1000} s`;
     const reason = output.split('\n').find((row) => /error|ERR|timed out|killed/i.test(row));
     return reason?.trim() ?? 'no result';
   }
