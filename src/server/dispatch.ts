@@ -11,22 +11,24 @@ import type { Session } from './session.js';
 export function executeCommand(session: Session, argv: string[]): void {
   const server = session.server;
   let command = server.commands.lookup(argv[0]!);
-  if (command === undefined) {
-    reject(session, undefined, unknownCommand(argv));
-    return;
-  }
-  if (command.subcommands !== undefined) {
-    if (argv.length < 2) {
-      reject(session, command, wrongArity(command.fullName));
-      return;
-    }
+  // A container called alone is itself the command (COMMAND runs, CONFIG fails its arity), as
+  // Redis' lookupCommandLogic does; otherwise argv[1] picks the subcommand.
+  if (command !== undefined && command.subcommands !== undefined && argv.length >= 2) {
     const sub = command.subcommands.get(argv[1]!.toLowerCase());
     if (sub === undefined) {
-      reject(session, command, unknownSubcommand(argv[1]!, command.name));
+      session.lastCommand = 'NULL';
+      reject(session, undefined, unknownSubcommand(argv[1]!, command.name));
       return;
     }
     command = sub;
   }
+  if (command === undefined) {
+    session.lastCommand = 'NULL';
+    reject(session, undefined, unknownCommand(argv));
+    return;
+  }
+  // CLIENT LIST's cmd= is the last command looked up, rejected or not (Redis' c->lastcmd).
+  session.lastCommand = command.fullName;
   if (!command.arityOk(argv.length)) {
     reject(session, command, wrongArity(command.fullName));
     return;
@@ -52,7 +54,6 @@ function run(session: Session, command: Command, argv: string[]): void {
   command.calls++;
   command.usec += elapsed * 1000;
   server.stats.totalCommandsProcessed++;
-  session.lastCommand = command.fullName;
   if (reply instanceof ErrorReply) {
     command.failedCalls++;
     server.stats.countError(reply.text);

@@ -4,6 +4,7 @@ import { RequestParser } from '../protocol/resp/request-parser.js';
 import { ReplyWriter } from '../protocol/resp/reply-writer.js';
 import type { Server } from './server.js';
 import { executeCommand } from './dispatch.js';
+import { Transport } from './transport.js';
 
 /** CLIENT REPLY: on, off, or skipping the reply of the next command (skip-next, then skip). */
 export type ReplyMode = 'on' | 'off' | 'skip' | 'skip-next';
@@ -54,6 +55,7 @@ export class Session {
   /** The socket's file descriptor (CLIENT LIST fd=), -1 when the platform does not expose it. */
   readonly fd: number;
   private pausedForOutput = false;
+  private readonly transport: Transport;
 
   constructor(readonly server: Server, private readonly socket: Socket, id: number) {
     this.id = id;
@@ -68,8 +70,7 @@ export class Session {
     const fd = (socket as unknown as SocketWithHandle)._handle?.fd;
     this.fd = typeof fd === 'number' ? fd : -1;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('drain', () => this.onDrain());
+    this.transport = new Transport(socket, this);
     socket.on('error', () => this.socket.destroy());
     socket.on('close', () => server.removeSession(this));
   }
@@ -87,7 +88,7 @@ export class Session {
   }
 
   get outputBytesPending(): number {
-    return this.socket.writableLength + this.writer.pendingBytes;
+    return this.transport.outputBacklog + this.writer.pendingBytes;
   }
 
   get inputBytesPending(): number {
@@ -96,7 +97,7 @@ export class Session {
 
   /** Bytes handed to the socket that the kernel has not taken yet (CLIENT LIST omem). */
   get socketBytesPending(): number {
-    return this.socket.writableLength;
+    return this.transport.outputBacklog;
   }
 
   /** Replies encoded in this batch, not yet handed to the socket (CLIENT LIST obl). */
@@ -121,13 +122,16 @@ export class Session {
     return this.inPubSubMode ? 'pubsub' : 'normal';
   }
 
-  private onData(chunk: Buffer): void {
+  /** Transport callback: `chunk` is only valid during this call, so the parser keeps a copy of any leftover. */
+  onData(chunk: Buffer): void {
     const server = this.server;
     server.stats.netInputBytes += chunk.length;
+    server.stats.totalReadsProcessed++;
     server.clock.refresh();
     this.lastInteraction = server.clock.now;
     this.parser.feed(chunk);
     this.processInput();
+    this.parser.retainLeftover();
     this.flush();
   }
 
@@ -146,22 +150,27 @@ export class Session {
   /** Writes the batch; stops reading a client whose replies the network is not taking. */
   flush(): void {
     const before = this.writer.bytesWritten;
-    this.writer.flush(this.socket);
-    this.server.stats.netOutputBytes += this.writer.bytesWritten - before;
+    this.writer.flush(this.transport);
+    const written = this.writer.bytesWritten - before;
+    if (written > 0) {
+      this.server.stats.netOutputBytes += written;
+      this.server.stats.totalWritesProcessed++;
+    }
     if (this.closing) {
-      this.socket.end();
+      this.transport.end();
       return;
     }
-    if (!this.pausedForOutput && this.socket.writableNeedDrain) {
+    if (!this.pausedForOutput && this.transport.congested) {
       this.pausedForOutput = true;
-      this.socket.pause();
+      this.transport.pauseReading();
     }
   }
 
-  private onDrain(): void {
+  /** Transport callback: the output backlog drained, so reading this client again is safe. */
+  onDrain(): void {
     if (!this.pausedForOutput) return;
     this.pausedForOutput = false;
-    this.socket.resume();
+    this.transport.resumeReading();
   }
 
   private protocolFailure(): void {

@@ -78,7 +78,7 @@ export class RequestParser {
     if (this.position >= this.buffer.length) {
       this.buffer = EMPTY;
       this.position = 0;
-    } else if (this.position > 0 || this.buffer.length < this.buffer.buffer.byteLength) {
+    } else {
       this.buffer = Buffer.from(this.buffer.subarray(this.position));
       this.position = 0;
     }
