@@ -9,8 +9,8 @@ COPY src ./src
 RUN npm run build
 
 FROM node:20-alpine
+# Listen on every interface so the published port reaches the server (its default is 127.0.0.1).
 ENV NODE_ENV=production \
-    # Listen on every interface so the published port reaches the server (its default is 127.0.0.1).
     ELASTICACHE_BIND=0.0.0.0
 WORKDIR /app
 COPY package.json package-lock.json ./
