@@ -45,9 +45,9 @@ function parseConditions(argv: string[]): number {
 /**
  * The absolute expiry in ms that `text` asks for, with Redis' overflow checks: seconds that do
  * not fit in ms, or a relative time that overflows when the current time is added, are "invalid
- * expire time". Beyond 2^53 ms (year 287396) the result is the nearest double.
+ * expire time". Past 2^53 ms (year 287396) the result is a bigint, kept exact as Redis does.
  */
-function absoluteExpiry(text: string, seconds: boolean, relative: boolean, now: number, command: string): number {
+function absoluteExpiry(text: string, seconds: boolean, relative: boolean, now: number, command: string): number | bigint {
   const value = int64Arg(text);
   if (typeof value === 'number' && Math.abs(value) < EXACT_SECONDS) {
     return (seconds ? value * 1000 : value) + (relative ? now : 0);
@@ -59,7 +59,9 @@ function absoluteExpiry(text: string, seconds: boolean, relative: boolean, now: 
   }
   const base = relative ? BigInt(now) : 0n;
   if (when > LLONG_MAX - base) throw new CommandError(ERR_INVALID_EXPIRE(command));
-  return Number(when + base);
+  when += base;
+  const approximate = Number(when);
+  return approximate <= Number.MAX_SAFE_INTEGER && approximate >= Number.MIN_SAFE_INTEGER ? approximate : when;
 }
 
 /**
@@ -74,7 +76,8 @@ function expireGeneric(session: Session, argv: string[], command: string, second
   const slot = db.find(argv[1]!);
   if (slot < 0) return 0;
   if (flags !== 0) {
-    const current = db.expireAtSlot(slot);
+    // Mixed number/bigint comparisons are exact in JS.
+    const current = db.exactExpireAtSlot(slot);
     const volatile = current !== 0;
     if (flags & NX && volatile) return 0;
     if (flags & XX && !volatile) return 0;
@@ -94,9 +97,15 @@ function ttlGeneric(session: Session, argv: string[], milliseconds: boolean, abs
   const db = session.db;
   const slot = db.findForReadNoTouch(argv[1]!);
   if (slot < 0) return -2;
-  const expireAt = db.expireAtSlot(slot);
+  const expireAt = db.exactExpireAtSlot(slot);
   if (expireAt === 0) return -1;
-  const ttl = Math.max(0, absolute ? expireAt : expireAt - session.server.clock.now);
+  const now = session.server.clock.now;
+  if (typeof expireAt === 'bigint') {
+    let ttl = absolute ? expireAt : expireAt - BigInt(now);
+    if (ttl < 0n) ttl = 0n;
+    return milliseconds ? ttl : (ttl + 500n) / 1000n;
+  }
+  const ttl = Math.max(0, absolute ? expireAt : expireAt - now);
   return milliseconds ? ttl : Math.floor((ttl + 500) / 1000);
 }
 

@@ -41,6 +41,11 @@ export class Database {
   private volatilePosition = new Int32Array(INITIAL_CAPACITY).fill(-1);
   private volatileCount = 0;
   private capacity = INITIAL_CAPACITY;
+  /**
+   * Expiry times past 2^53 ms (EXPIREAT near the int64 limit), exact, by key; the Float64 array
+   * holds the nearest double for comparisons. Almost always empty.
+   */
+  private hugeExpireAt = new Map<string, bigint>();
   /** Keys looked at by the last expireSample() call. */
   lastSampled = 0;
 
@@ -122,9 +127,16 @@ export class Database {
     return this.keys[slot]!;
   }
 
-  /** Absolute expiry in ms of the key in this slot, 0 when it has none. */
+  /** Absolute expiry in ms of the key in this slot, 0 when it has none (nearest double past 2^53). */
   expireAtSlot(slot: number): number {
     return this.expireAt[slot]!;
+  }
+
+  /** Absolute expiry in ms exactly as set: a bigint past 2^53, as Redis keeps any int64. */
+  exactExpireAtSlot(slot: number): number | bigint {
+    const expireAt = this.expireAt[slot]!;
+    if (expireAt <= Number.MAX_SAFE_INTEGER && expireAt >= Number.MIN_SAFE_INTEGER) return expireAt;
+    return this.hugeExpireAt.get(this.keys[slot]!) ?? expireAt;
   }
 
   /** Redis' 24-bit `lru` field of the slot (the access clock, or LFU minutes and counter). */
@@ -211,7 +223,7 @@ export class Database {
    */
   moveEntryTo(slot: number, target: Database, key: string): number {
     const value = this.values[slot]!;
-    const expireAt = this.expireAt[slot]!;
+    const expireAt = this.exactExpireAtSlot(slot);
     const field = this.accessField[slot]!;
     this.removeSlot(slot);
     this.stats.dirty++;
@@ -228,7 +240,7 @@ export class Database {
    * Returns the new slot there.
    */
   copyEntryTo(slot: number, target: Database, key: string, value: StoredValue): number {
-    const expireAt = this.expireAt[slot]!;
+    const expireAt = this.exactExpireAtSlot(slot);
     const flags = (this.accessField[slot]! & RAW_ENCODING) | UNSHARED;
     this.stats.dirty++;
     target.detach(key);
@@ -237,8 +249,8 @@ export class Database {
     return copied;
   }
 
-  /** Sets an absolute expiry in ms on a live slot. */
-  setExpireAt(slot: number, when: number): void {
+  /** Sets an absolute expiry in ms on a live slot (a bigint only past 2^53). */
+  setExpireAt(slot: number, when: number | bigint): void {
     this.stats.dirty++;
     this.addExpire(slot, when);
   }
@@ -254,6 +266,7 @@ export class Database {
   clearExpireAt(slot: number): boolean {
     if (this.expireAt[slot] === 0) return false;
     this.expireAt[slot] = 0;
+    if (this.hugeExpireAt.size > 0) this.hugeExpireAt.delete(this.keys[slot]!);
     const position = this.volatilePosition[slot]!;
     const lastPosition = --this.volatileCount;
     if (position !== lastPosition) {
@@ -354,6 +367,7 @@ export class Database {
     this.volatileSlots = new Int32Array(INITIAL_CAPACITY);
     this.volatilePosition = new Int32Array(INITIAL_CAPACITY).fill(-1);
     this.volatileCount = 0;
+    this.hugeExpireAt = new Map();
     return removed;
   }
 
@@ -368,6 +382,7 @@ export class Database {
     [this.volatilePosition, other.volatilePosition] = [other.volatilePosition, this.volatilePosition];
     [this.volatileCount, other.volatileCount] = [other.volatileCount, this.volatileCount];
     [this.capacity, other.capacity] = [other.capacity, this.capacity];
+    [this.hugeExpireAt, other.hugeExpireAt] = [other.hugeExpireAt, this.hugeExpireAt];
   }
 
   /** Records an access: the LRU clock, or Redis' updateLFU (decay, then logarithmic increment). */
@@ -426,13 +441,19 @@ export class Database {
     if (slot !== undefined) this.removeSlot(slot);
   }
 
-  private addExpire(slot: number, when: number): void {
+  private addExpire(slot: number, when: number | bigint): void {
     if (this.expireAt[slot] === 0) {
       this.volatileSlots[this.volatileCount] = slot;
       this.volatilePosition[slot] = this.volatileCount;
       this.volatileCount++;
     }
-    this.expireAt[slot] = when;
+    if (typeof when === 'bigint') {
+      this.hugeExpireAt.set(this.keys[slot]!, when);
+      this.expireAt[slot] = Number(when);
+    } else {
+      if (this.hugeExpireAt.size > 0) this.hugeExpireAt.delete(this.keys[slot]!);
+      this.expireAt[slot] = when;
+    }
   }
 
   /** Removes a key whose time has come. Redis counts it in expired_keys, not in dirty. */

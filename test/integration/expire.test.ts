@@ -170,6 +170,35 @@ describe('EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT', () => {
   });
 });
 
+describe('expiry times near the int64 limit', () => {
+  it('are kept exactly, through GT/LT, RENAME, COPY and MOVE', async () => {
+    await same([
+      ['set', 'k', 'v'],
+      ['pexpireat', 'k', '9223372036854775807'],
+      ['pexpiretime', 'k'],
+      ['expiretime', 'k'],
+      ['pexpireat', 'k', '9223372036854775806', 'lt'],
+      ['pexpireat', 'k', '9223372036854775807', 'lt'],
+      ['pexpireat', 'k', '9223372036854775807', 'gt'],
+      ['pexpiretime', 'k'],
+      ['rename', 'k', 'k2'],
+      ['pexpiretime', 'k2'],
+      ['copy', 'k2', 'k3'],
+      ['pexpiretime', 'k3'],
+      ['move', 'k3', '1'],
+      ['select', '1'],
+      ['pexpiretime', 'k3'],
+      ['pexpireat', 'k3', '9007199254740993'],
+      ['pexpiretime', 'k3'],
+      ['expireat', 'k3', '9223372036854775'],
+      ['pexpiretime', 'k3'],
+      ['persist', 'k3'],
+      ['pexpiretime', 'k3'],
+      ['select', '0'],
+    ]);
+  });
+});
+
 describe('PERSIST', () => {
   it('removes a TTL once', async () => {
     await same([

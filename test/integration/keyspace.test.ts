@@ -403,7 +403,6 @@ describe('OBJECT', () => {
       ['object', 'idletime', 'missing'],
       ['object', 'freq', 'missing'],
       ['set', 'a', '1'],
-      ['object', 'idletime', 'a'],
       ['object', 'freq', 'a'],
       ['object', 'help'],
       ['OBJECT', 'HELP'],
