@@ -249,6 +249,25 @@ describe('Database against a Map model', () => {
     expect(db.expireAtSlot(slot)).toBe(0);
   });
 
+  it('keeps expiry times past 2^53 exact through moves, copies, swaps and persist', () => {
+    const { dbs } = makeDatabases(2);
+    const [db0, db1] = dbs as [Database, Database];
+    const huge = 9223372036854775807n;
+    db0.setExpireAt(db0.insert('k', 'v'), huge);
+    expect(db0.exactExpireAtSlot(db0.findNoTouch('k'))).toBe(huge);
+    db0.moveEntryTo(db0.findNoTouch('k'), db0, 'k2');
+    db0.copyEntryTo(db0.findNoTouch('k2'), db1, 'k3', 'v');
+    expect(db0.exactExpireAtSlot(db0.findNoTouch('k2'))).toBe(huge);
+    expect(db1.exactExpireAtSlot(db1.findNoTouch('k3'))).toBe(huge);
+    db0.swapContents(db1);
+    expect(db0.exactExpireAtSlot(db0.findNoTouch('k3'))).toBe(huge);
+    db0.setExpireAt(db0.findNoTouch('k3'), 5_000_000_000_000);
+    expect(db0.exactExpireAtSlot(db0.findNoTouch('k3'))).toBe(5_000_000_000_000);
+    expect(db1.persistAt(db1.findNoTouch('k2'))).toBe(true);
+    db1.setExpireAt(db1.findNoTouch('k2'), 2n ** 60n);
+    expect(db1.exactExpireAtSlot(db1.findNoTouch('k2'))).toBe(2n ** 60n);
+  });
+
   it('expires lazily without counting a change, and counts expired_keys', () => {
     const { clock, stats, dbs } = makeDatabases(1);
     const db = dbs[0]!;
