@@ -173,6 +173,25 @@ describe('BITCOUNT', () => {
     }
   });
 
+  it('counts long strings (several scratch chunks, odd lengths) exactly', async () => {
+    let seed = 12345;
+    const bytes = Buffer.alloc(200_003);
+    for (let i = 0; i < bytes.length; i++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      bytes[i] = seed >>> 24;
+    }
+    await same('SET', 'bc:long', bytes.toString('latin1'));
+    await same('SET', 'bc:ones', Buffer.alloc(70_001, 0xff).toString('latin1') + '\x7f');
+    for (const range of [[], ['1', '-2'], ['3', '70000'], ['65530', '65545'], ['-131073', '-1'], ['13', '1600001', 'BIT'], ['65', '129', 'BIT']]) {
+      await same('BITCOUNT', 'bc:long', ...range);
+      await same('BITCOUNT', 'bc:ones', ...range);
+    }
+    for (const args of [['0'], ['1'], ['0', '5'], ['1', '70000'], ['0', '0', '-2'], ['0', '70000', '-1'], ['0', '8', '560007', 'BIT']]) {
+      await same('BITPOS', 'bc:ones', ...args);
+      await same('BITPOS', 'bc:long', ...args);
+    }
+  });
+
   it('answers syntax and integer errors as Redis 7.0 does (after the key lookup)', async () => {
     await sameAll([
       ['BITCOUNT', 'bc', '1'],
@@ -507,7 +526,9 @@ describe('side effects', () => {
 });
 
 describe('random sequences (fast-check) against real Redis', () => {
-  const byteString = fc.uint8Array({ maxLength: 10 }).map((bytes) => Buffer.from(bytes).toString('latin1'));
+  const byteString = fc
+    .oneof(fc.uint8Array({ maxLength: 10 }), fc.uint8Array({ minLength: 60, maxLength: 300 }))
+    .map((bytes) => Buffer.from(bytes).toString('latin1'));
   const offset = fc.oneof(fc.nat(90).map(String), fc.nat(12).map((n) => `#${n}`));
   const fieldType = fc.oneof(
     fc.integer({ min: 1, max: 64 }).map((bits) => `i${bits}`),
