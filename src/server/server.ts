@@ -51,6 +51,10 @@ export class Server {
     config.watch('proto-max-bulk-len', (value) => (this.parserLimits.protoMaxBulkLen = Number(value)));
     config.watch('client-query-buffer-limit', (value) => (this.parserLimits.queryBufferLimit = Number(value)));
     config.watch('hz', () => this.scheduleCron());
+    const access = this.keyspace.access;
+    config.watch('maxmemory-policy', (policy) => (access.lfu = policy.endsWith('-lfu')));
+    config.watch('lfu-log-factor', (factor) => (access.lfuLogFactor = Number(factor)));
+    config.watch('lfu-decay-time', (minutes) => (access.lfuDecayTime = Number(minutes)));
   }
 
   async start(): Promise<void> {
