@@ -28,6 +28,8 @@ export class Server {
   /** Replication id, as INFO replication reports it for a master with no history. */
   readonly replId = randomBytes(20).toString('hex');
   readonly startedAt = Date.now();
+  /** When the previous command finished (or the current batch began): commandstats time each command from it. */
+  commandClock = 0;
   /** The port actually listened on (differs from the config when it was 0). */
   port = 0;
   /** Absolute path of the config file the node started from, for INFO and CONFIG REWRITE. */

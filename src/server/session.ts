@@ -137,6 +137,7 @@ export class Session {
 
   processInput(): void {
     const parser = this.parser;
+    this.server.commandClock = performance.now();
     while (!this.closing) {
       const argv = parser.next();
       if (argv === null) {
