@@ -38,7 +38,7 @@ export class Database {
   /** Slots that have a TTL, dense, for sampling by the expiry cycle. */
   private volatileSlots = new Int32Array(INITIAL_CAPACITY);
   /** Per slot: its position in volatileSlots, or -1. */
-  private volatilePosition = new Int32Array(INITIAL_CAPACITY).fill(-1);
+  private volatilePosition = new Int32Array(INITIAL_CAPACITY);
   private volatileCount = 0;
   private capacity = INITIAL_CAPACITY;
   /**
@@ -365,7 +365,7 @@ export class Database {
     this.accessField = new Uint32Array(INITIAL_CAPACITY);
     this.expireAt = new Float64Array(INITIAL_CAPACITY);
     this.volatileSlots = new Int32Array(INITIAL_CAPACITY);
-    this.volatilePosition = new Int32Array(INITIAL_CAPACITY).fill(-1);
+    this.volatilePosition = new Int32Array(INITIAL_CAPACITY);
     this.volatileCount = 0;
     this.hugeExpireAt = new Map();
     return removed;
@@ -443,6 +443,10 @@ export class Database {
 
   private addExpire(slot: number, when: number | bigint): void {
     if (this.expireAt[slot] === 0) {
+      // The list of volatile slots grows with the keys that have a TTL, not with the database.
+      if (this.volatileCount === this.volatileSlots.length) {
+        this.volatileSlots = resized(this.volatileSlots, new Int32Array(this.volatileSlots.length * 2));
+      }
       this.volatileSlots[this.volatileCount] = slot;
       this.volatilePosition[slot] = this.volatileCount;
       this.volatileCount++;
@@ -488,10 +492,9 @@ export class Database {
     const capacity = this.capacity * 2;
     this.accessField = resized(this.accessField, new Uint32Array(capacity));
     this.expireAt = resized(this.expireAt, new Float64Array(capacity));
-    this.volatileSlots = resized(this.volatileSlots, new Int32Array(capacity));
-    const positions = new Int32Array(capacity).fill(-1);
-    positions.set(this.volatilePosition);
-    this.volatilePosition = positions;
+    // Every slot gets its position written when it is attached, so no -1 fill: untouched pages of
+    // a fresh typed array cost no resident memory.
+    this.volatilePosition = resized(this.volatilePosition, new Int32Array(capacity));
     this.capacity = capacity;
   }
 }
