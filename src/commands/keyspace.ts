@@ -97,6 +97,8 @@ function keysCommand(session: Session, argv: string[]): Reply {
  * wraps around), an empty string is 0, a leading space, trailing junk or more than 64 bits is
  * "invalid cursor". Our cursors are slot positions, so any value past the keys starts at the top.
  */
+const FOREIGN_CURSOR = 2 ** 32;
+
 function parseScanCursor(text: string): number {
   const length = text.length;
   const first = length > 0 ? text.charCodeAt(0) : 0;
@@ -141,6 +143,9 @@ function scanCommand(session: Session, argv: string[]): Reply {
       throw new CommandError(ERR_SYNTAX);
     }
   }
+  // Slots stay below 2^24 (V8's Map limit), so a larger cursor was never handed out: like a
+  // cursor past the end of Redis' table (e.g. -1, which strtoul wraps), it finds nothing more.
+  if (cursor >= FOREIGN_CURSOR) return ['0', []];
   const db = session.db;
   const found: string[] = [];
   const next = db.scan(cursor, count, (key) => {

@@ -15,14 +15,16 @@ const SHARED_INTEGERS = 10000;
 const EMBSTR_SIZE_LIMIT = 44;
 
 /** Redis' tryObjectEncoding outcome for a string value. */
-function stringEncoding(value: string): string {
-  if (value.length <= 20 && parseInt64(value) !== undefined) return 'int';
+/** A string's encoding as OBJECT ENCODING and DEBUG OBJECT report it: int, embstr (≤ 44 bytes) or raw. */
+export function stringEncodingOf(db: Database, slot: number, value: string): string {
+  if (db.isEncodingRaw(slot)) return 'raw';
+  if (!db.isEncodingNotInteger(slot) && value.length <= 20 && parseInt64(value) !== undefined) return 'int';
   return value.length <= EMBSTR_SIZE_LIMIT ? 'embstr' : 'raw';
 }
 
 function encodingOf(db: Database, slot: number): string {
   const value = db.valueAt(slot);
-  if (typeof value === 'string') return db.isEncodingRaw(slot) ? 'raw' : stringEncoding(value);
+  if (typeof value === 'string') return stringEncodingOf(db, slot, value);
   if ('encoding' in value && typeof value.encoding === 'string') return value.encoding;
   throw new Error(`OBJECT ENCODING of a ${value.kind} needs its encoding`);
 }

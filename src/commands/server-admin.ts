@@ -1,5 +1,4 @@
 import { stringMatch } from '../datastructures/glob.js';
-import type { Database } from '../datastructures/database.js';
 import { CommandError, ERR_NO_SUCH_KEY, ERR_SYNTAX } from '../protocol/errors.js';
 import { MapReply, NO_REPLY, OK, SimpleString, VerbatimReply, type Reply } from '../protocol/reply.js';
 import {
@@ -14,6 +13,7 @@ import { buildInfo } from '../server/info.js';
 import type { Session } from '../server/session.js';
 import { parseInt64 } from './args.js';
 import type { CommandSpec } from './spec.js';
+import { stringEncodingOf } from './object.js';
 
 // Server introspection and administration: INFO, CONFIG, TIME, DEBUG, SHUTDOWN, as Redis 7.0.
 
@@ -252,13 +252,6 @@ function atoi(text: string): number {
   return match ? Number(match[1]) : 0;
 }
 
-/** A string's encoding as OBJECT ENCODING reports it: int, embstr (at most 44 bytes) or raw. */
-function stringEncoding(db: Database, slot: number, value: string): string {
-  if (db.isEncodingRaw(slot)) return 'raw';
-  if (value.length <= 20 && parseInt64(value) !== undefined) return 'int';
-  return value.length <= 44 ? 'embstr' : 'raw';
-}
-
 /** Bytes of an RDB length prefix (rdbSaveLen). */
 function rdbLengthSize(length: number): number {
   if (length < 1 << 6) return 1;
@@ -298,7 +291,7 @@ function debugObject(session: Session, key: string): Reply {
   // Redis prints the object's address; a stable pseudo-address per db and slot stands in for it.
   const address = (0x7f0000000000 + db.id * 0x100000000 + slot * 16).toString(16);
   return new SimpleString(
-    `Value at:0x${address} refcount:${shared ? 2147483647 : 1} encoding:${stringEncoding(db, slot, value)} serializedlength:${serializedStringLength(value)} ` +
+    `Value at:0x${address} refcount:${shared ? 2147483647 : 1} encoding:${stringEncodingOf(db, slot, value)} serializedlength:${serializedStringLength(value)} ` +
       `lru:${db.lruAt(slot)} lru_seconds_idle:${db.idleSecondsAt(slot)}`,
   );
 }

@@ -82,8 +82,13 @@ function incrbyfloatCommand(session: Session, argv: string[]): Reply {
   const sum = addLongDouble(current, increment);
   if (sum === undefined) throw new CommandError(ERR_INCR_FLOAT_NAN);
   const text = formatLongDouble(sum);
-  if (slot >= 0) db.replaceAt(slot, text);
-  else db.insert(key, text);
+  // Redis stores the result as text (createStringObjectFromLongDouble), never as an int object.
+  if (slot >= 0) {
+    db.replaceAt(slot, text);
+    db.setEncodingNotInteger(slot);
+  } else {
+    db.setEncodingNotInteger(db.insert(key, text));
+  }
   return text;
 }
 

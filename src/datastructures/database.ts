@@ -8,6 +8,10 @@ const FLAGS_MASK = ~CLOCK_MASK;
 const RAW_ENCODING = 1 << 24;
 /** An integer string that is not Redis' shared integer object (COPY duplicates it): refcount 1. */
 const UNSHARED = 1 << 25;
+/** A string Redis built as text (INCRBYFLOAT's result): embstr or raw by length, never int. */
+const NOT_INTEGER = 1 << 26;
+/** Encoding flags a copy of a value keeps. */
+const ENCODING_FLAGS = RAW_ENCODING | NOT_INTEGER;
 /** Redis' LFU_INIT_VAL: the counter a new key starts with, so it is not evicted at once. */
 const LFU_INIT_VAL = 5;
 
@@ -165,6 +169,15 @@ export class Database {
     return (this.accessField[slot]! & RAW_ENCODING) !== 0;
   }
 
+  /** Marks the string in the slot as stored as text, so OBJECT ENCODING never reports "int". */
+  setEncodingNotInteger(slot: number): void {
+    this.accessField[slot]! |= NOT_INTEGER;
+  }
+
+  isEncodingNotInteger(slot: number): boolean {
+    return (this.accessField[slot]! & NOT_INTEGER) !== 0;
+  }
+
   /** Whether the value is a private copy rather than Redis' shared integer (COPY makes those). */
   isUnshared(slot: number): boolean {
     return (this.accessField[slot]! & UNSHARED) !== 0;
@@ -241,7 +254,7 @@ export class Database {
    */
   copyEntryTo(slot: number, target: Database, key: string, value: StoredValue): number {
     const expireAt = this.exactExpireAtSlot(slot);
-    const flags = (this.accessField[slot]! & RAW_ENCODING) | UNSHARED;
+    const flags = (this.accessField[slot]! & ENCODING_FLAGS) | UNSHARED;
     this.stats.dirty++;
     target.detach(key);
     const copied = target.attach(key, value, target.freshAccessField() | flags);

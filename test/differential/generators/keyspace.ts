@@ -21,7 +21,7 @@ export const keyspaceCommands: Weighted[] = [
     fc.tuple(token('COUNT'), fc.constantFrom('100', '1000')),
     fc.tuple(token('TYPE'), scanType),
   ], 3)))),
-  weighted(1, command('SCAN', fc.constantFrom('abc', '-1', '18446744073709551616'), fc.constant([]))),
+  weighted(1, command('SCAN', fc.constantFrom('abc', ' 1', '1x', '18446744073709551616'), fc.constant([]))),
   weighted(1, command('SCAN', fc.constant('0'), fc.tuple(token('COUNT'), fc.constantFrom('0', '-1', 'x')))),
   weighted(1, compared({ kind: 'same-type' }, command('RANDOMKEY'))),
   weighted(2, command('RENAME', key, key)),
