@@ -6,6 +6,9 @@ import type { Server } from './server.js';
 import { executeCommand } from './dispatch.js';
 import { Transport } from './transport.js';
 
+/** Replies past this size are written out mid-batch, so a congested client is noticed early. */
+const OUTPUT_BATCH_LIMIT = 64 * 1024;
+
 /** CLIENT REPLY: on, off, or skipping the reply of the next command (skip-next, then skip). */
 export type ReplyMode = 'on' | 'off' | 'skip' | 'skip-next';
 
@@ -135,16 +138,22 @@ export class Session {
     this.flush();
   }
 
+  /**
+   * Runs the complete commands the parser holds. Stops early while the network is not taking this
+   * client's replies: a pipeline of big GETs then waits in the query buffer instead of as replies
+   * in memory, and resumes on drain.
+   */
   processInput(): void {
     const parser = this.parser;
     this.server.commandClock = performance.now();
-    while (!this.closing) {
+    while (!this.closing && !this.pausedForOutput) {
       const argv = parser.next();
       if (argv === null) {
         if (parser.error !== undefined) this.protocolFailure();
         return;
       }
       executeCommand(this, argv);
+      if (this.writer.pendingBytes > OUTPUT_BATCH_LIMIT) this.flush();
     }
   }
 
@@ -172,6 +181,10 @@ export class Session {
     if (!this.pausedForOutput) return;
     this.pausedForOutput = false;
     this.transport.resumeReading();
+    this.server.clock.refresh();
+    this.processInput();
+    this.parser.retainLeftover();
+    this.flush();
   }
 
   private protocolFailure(): void {
