@@ -217,9 +217,7 @@ function copyCommand(session: Session, argv: string[]): Reply {
 
 /** COPY's deep copy: strings are immutable here, so the string itself is the duplicate. */
 function duplicate(value: StoredValue): StoredValue {
-  if (typeof value === 'string') return value;
-  if ('clone' in value && typeof value.clone === 'function') return value.clone() as StoredValue;
-  throw new Error(`COPY of a ${value.kind} needs its clone()`);
+  return typeof value === 'string' ? value : value.clone();
 }
 
 function moveCommand(session: Session, argv: string[]): Reply {

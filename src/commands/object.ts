@@ -24,9 +24,7 @@ export function stringEncodingOf(db: Database, slot: number, value: string): str
 
 function encodingOf(db: Database, slot: number): string {
   const value = db.valueAt(slot);
-  if (typeof value === 'string') return stringEncodingOf(db, slot, value);
-  if ('encoding' in value && typeof value.encoding === 'string') return value.encoding;
-  throw new Error(`OBJECT ENCODING of a ${value.kind} needs its encoding`);
+  return typeof value === 'string' ? stringEncodingOf(db, slot, value) : value.encoding;
 }
 
 function isLfuPolicy(session: Session): boolean {

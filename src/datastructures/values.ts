@@ -5,6 +5,12 @@ export type ValueKind = 'string' | 'list' | 'set' | 'zset' | 'hash';
 
 export interface CollectionValue {
   readonly kind: Exclude<ValueKind, 'string'>;
+  /** What OBJECT ENCODING answers for the same data in Redis (listpack, quicklist, intset…). */
+  readonly encoding: string;
+  /** Number of elements (fields, members); an emptied collection is deleted by its command. */
+  readonly size: number;
+  /** A deep copy, for COPY. */
+  clone(): CollectionValue;
 }
 
 export type StoredValue = string | CollectionValue;
