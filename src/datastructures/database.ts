@@ -188,6 +188,11 @@ export class Database {
     return slot < 0 ? undefined : this.values[slot];
   }
 
+  /** Counts changes made in place to a collection's elements (Redis' server.dirty += n). */
+  markChanged(changes = 1): void {
+    this.stats.dirty += changes;
+  }
+
   /** Replaces the value in a slot found this command; the TTL stays (APPEND, INCR, SETRANGE). */
   replaceAt(slot: number, value: StoredValue): void {
     this.stats.dirty++;
