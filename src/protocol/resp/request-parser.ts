@@ -41,6 +41,8 @@ export class RequestParser {
   private argvBytes = 0;
   private bigBulk: Buffer | null = null;
   private bigBulkFilled = 0;
+  /** The previous command's name, reused when the next one has the same bytes. */
+  private lastName = '';
 
   constructor(private readonly limits: ParserLimits) {}
 
@@ -100,15 +102,19 @@ export class RequestParser {
           if (inline.length === 0) continue;
           return inline;
         }
-        const cr = findLineEnd(buffer, position, end, CR);
-        if (cr < 0) {
-          if (end - position > INLINE_MAX_SIZE) return this.fail('too big mbulk count string');
-          break;
+        let count = quickLength(buffer, position + 1, end);
+        let cr = quickLineEnd;
+        if (count < 0) {
+          cr = findLineEnd(buffer, position, end, CR);
+          if (cr < 0) {
+            if (end - position > INLINE_MAX_SIZE) return this.fail('too big mbulk count string');
+            break;
+          }
+          // Redis wants one byte after the CR (and skips it unchecked) before it reads the count.
+          if (cr + 1 >= end) break;
+          count = parseLength(buffer, position + 1, cr) ?? NaN;
         }
-        // Redis wants one byte after the CR (and skips it unchecked) before it reads the count.
-        if (cr + 1 >= end) break;
-        const count = parseLength(buffer, position + 1, cr);
-        if (count === undefined || count > MULTIBULK_MAX) return this.fail('invalid multibulk length');
+        if (Number.isNaN(count) || count > MULTIBULK_MAX) return this.fail('invalid multibulk length');
         if (!this.authenticated && count > UNAUTHENTICATED_MULTIBULK_MAX) {
           return this.fail('unauthenticated multibulk length');
         }
@@ -125,23 +131,27 @@ export class RequestParser {
             this.position = position;
             return null;
           }
-          // Redis finds the line first and only then looks at its type byte, so a bad byte waits
-          // for a CR like any other line.
-          const cr = findLineEnd(buffer, position, end, CR);
-          if (cr < 0) {
-            if (end - position > INLINE_MAX_SIZE) return this.fail('too big bulk count string');
-            this.position = position;
-            return null;
+          let length = buffer[position] === DOLLAR ? quickLength(buffer, position + 1, end) : -1;
+          let cr = quickLineEnd;
+          if (length < 0) {
+            // Redis finds the line first and only then looks at its type byte, so a bad byte
+            // waits for a CR like any other line.
+            cr = findLineEnd(buffer, position, end, CR);
+            if (cr < 0) {
+              if (end - position > INLINE_MAX_SIZE) return this.fail('too big bulk count string');
+              this.position = position;
+              return null;
+            }
+            if (cr + 1 >= end) {
+              this.position = position;
+              return null;
+            }
+            if (buffer[position] !== DOLLAR) {
+              return this.fail(`expected '$', got '${String.fromCharCode(buffer[position]!)}'`);
+            }
+            length = parseLength(buffer, position + 1, cr) ?? -1;
           }
-          if (cr + 1 >= end) {
-            this.position = position;
-            return null;
-          }
-          if (buffer[position] !== DOLLAR) {
-            return this.fail(`expected '$', got '${String.fromCharCode(buffer[position]!)}'`);
-          }
-          const length = parseLength(buffer, position + 1, cr);
-          if (length === undefined || length < 0 || length > this.limits.protoMaxBulkLen) {
+          if (length < 0 || length > this.limits.protoMaxBulkLen) {
             return this.fail('invalid bulk length');
           }
           if (!this.authenticated && length > UNAUTHENTICATED_BULK_MAX) {
@@ -160,7 +170,15 @@ export class RequestParser {
           return null;
         }
         // Like Redis, the two bytes after the payload are skipped, not checked.
-        argv.push(buffer.latin1Slice(position, position + length));
+        if (argv.length === 0 && sameBytes(buffer, position, length, this.lastName)) {
+          // Pipelines repeat command names: reusing the string skips a copy and keeps its hash
+          // cached for the command table lookup.
+          argv.push(this.lastName);
+        } else {
+          const arg = buffer.latin1Slice(position, position + length);
+          if (argv.length === 0) this.lastName = arg;
+          argv.push(arg);
+        }
         this.argvBytes += length;
         position += length + 2;
         this.bulkLength = -1;
@@ -218,6 +236,38 @@ export class RequestParser {
     this.error = `Protocol error: ${detail}`;
     return null;
   }
+}
+
+/** Where quickLength found the CR of the line it read. */
+let quickLineEnd = -1;
+
+/**
+ * The common header line read in one pass: a positive decimal without a leading zero, under 16
+ * digits, then CR and at least one more byte. Returns -1 for anything else (zero, signs, junk, an
+ * incomplete line), which the caller then reads with Redis' full rules.
+ */
+function quickLength(buffer: Buffer, start: number, end: number): number {
+  const first = buffer[start];
+  if (first === undefined || first < 49 || first > 57) return -1;
+  let value = first - 48;
+  const limit = Math.min(end, start + 16);
+  for (let i = start + 1; i < limit; i++) {
+    const c = buffer[i]!;
+    if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+    } else {
+      if (c !== CR || i + 1 >= end) return -1;
+      quickLineEnd = i;
+      return value;
+    }
+  }
+  return -1;
+}
+
+function sameBytes(buffer: Buffer, start: number, length: number, text: string): boolean {
+  if (text.length !== length) return false;
+  for (let i = 0; i < length; i++) if (buffer[start + i] !== text.charCodeAt(i)) return false;
+  return true;
 }
 
 /**
