@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { startRedis, startServer, type RunningServer } from '../helpers/servers.js';
+import { run, same as sameReplies, type Commands, type Normalised } from '../helpers/side-by-side.js';
 
 // EXPIRE and friends against a real redis-server 7.0: the same commands go to both servers and
 // the replies must be identical. Relative TTLs read each server's clock a moment apart, so a
@@ -11,32 +12,9 @@ let redis: RunningServer;
 let oursClient: Redis;
 let redisClient: Redis;
 
-type Normalised = string | number | null | Normalised[];
-
-function normalise(value: unknown): Normalised {
-  if (Buffer.isBuffer(value)) return value.toString('latin1');
-  if (Array.isArray(value)) return value.map(normalise);
-  if (typeof value === 'number' || typeof value === 'string' || value === null) return value;
-  throw new Error(`unexpected reply ${String(value)}`);
-}
-
-async function run(client: Redis, commands: readonly (readonly string[])[]): Promise<Normalised[]> {
-  const pipeline = client.pipeline();
-  for (const [name, ...args] of commands) pipeline.callBuffer(name!, ...args.map((arg) => Buffer.from(arg, 'latin1')));
-  const results = (await pipeline.exec()) ?? [];
-  return results.map(([error, value]) => (error ? `!${error.message}` : normalise(value)));
-}
-
-async function same(commands: readonly (readonly string[])[]): Promise<Normalised[]> {
-  const [mine, theirs] = await Promise.all([run(oursClient, commands), run(redisClient, commands)]);
-  commands.forEach(([name], i) => {
-    const [a, b] = [mine[i], theirs[i]];
-    if (typeof a !== 'number' || typeof b !== 'number' || a <= 0 || b <= 0) return;
-    if (name === 'ttl' && Math.abs(a - b) <= 1) mine[i] = b;
-    if (name === 'pttl' && Math.abs(a - b) <= 50) mine[i] = b;
-  });
-  expect(mine).toEqual(theirs);
-  return theirs;
+/** Same replies from both servers, a positive TTL within a second, a PTTL within 50 ms. */
+function same(commands: Commands): Promise<Normalised[]> {
+  return sameReplies(oursClient, redisClient, commands);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { startRedis, startServer, type RunningServer } from '../helpers/servers.js';
+import { run, same as sameReplies, type Commands, type Normalised } from '../helpers/side-by-side.js';
 
 // The generic keyspace commands against a real redis-server 7.0: the same commands go to both
 // servers and the replies (values, errors, encodings, refcounts) must be identical. Replies
@@ -11,46 +12,9 @@ let redis: RunningServer;
 let oursClient: Redis;
 let redisClient: Redis;
 
-type Normalised = string | number | null | Normalised[];
-
-function normalise(value: unknown): Normalised {
-  if (Buffer.isBuffer(value)) return value.toString('latin1');
-  if (Array.isArray(value)) return value.map(normalise);
-  if (typeof value === 'number' || typeof value === 'string' || value === null) return value;
-  throw new Error(`unexpected reply ${String(value)}`);
-}
-
-/** Runs the commands pipelined on one client; each reply normalised, errors as "!<text>". */
-async function run(client: Redis, commands: readonly (readonly string[])[]): Promise<Normalised[]> {
-  const pipeline = client.pipeline();
-  for (const [name, ...args] of commands) pipeline.callBuffer(name!, ...args.map((arg) => Buffer.from(arg, 'latin1')));
-  const results = (await pipeline.exec()) ?? [];
-  return results.map(([error, value]) => (error ? `!${error.message}` : normalise(value)));
-}
-
-/** Arrays of keys in hash order become sorted; nested arrays (SCAN's) too. */
-function unordered(reply: Normalised): Normalised {
-  if (!Array.isArray(reply)) return reply;
-  return reply.map(unordered).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
-}
-
-/**
- * Sends the commands to both servers and expects the same replies. Commands named in `sets`
- * have their array replies compared as sets. A positive PTTL may differ by a few ms.
- */
-async function same(commands: readonly (readonly string[])[], sets: readonly string[] = ['keys']): Promise<Normalised[]> {
-  const [mine, theirs] = await Promise.all([run(oursClient, commands), run(redisClient, commands)]);
-  commands.forEach(([name], i) => {
-    const lower = name!.toLowerCase();
-    if (sets.includes(lower)) {
-      mine[i] = unordered(mine[i]!);
-      theirs[i] = unordered(theirs[i]!);
-    }
-    const [a, b] = [mine[i], theirs[i]];
-    if (lower === 'pttl' && typeof a === 'number' && typeof b === 'number' && a > 0 && b > 0 && Math.abs(a - b) <= 50) mine[i] = b;
-  });
-  expect(mine).toEqual(theirs);
-  return theirs;
+/** Same replies from both servers; KEYS (and any command named in `sets`) compared as sets. */
+function same(commands: Commands, sets: readonly string[] = ['keys']): Promise<Normalised[]> {
+  return sameReplies(oursClient, redisClient, commands, { sets, ttlSeconds: 0 });
 }
 
 beforeAll(async () => {
