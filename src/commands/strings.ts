@@ -232,6 +232,14 @@ const KEY_VALUE_PAIRS: readonly ArgumentSpec[] = [
   { name: 'key_value', type: 'block', multiple: true, arguments: [KEY_ARGUMENT, VALUE_ARGUMENT] },
 ];
 
+/** The expiration choices SET and GETEX share (each adds its own: KEEPTTL, PERSIST). */
+const EXPIRATION_TOKENS: readonly ArgumentSpec[] = [
+  { name: 'seconds', type: 'integer', token: 'EX' },
+  { name: 'milliseconds', type: 'integer', token: 'PX' },
+  { name: 'unix-time-seconds', type: 'unix-time', token: 'EXAT' },
+  { name: 'unix-time-milliseconds', type: 'unix-time', token: 'PXAT' },
+];
+
 export const stringCommands: CommandSpec[] = [
   {
     name: 'get',
@@ -274,10 +282,7 @@ export const stringCommands: CommandSpec[] = [
         type: 'oneof',
         optional: true,
         arguments: [
-          { name: 'seconds', type: 'integer', token: 'EX' },
-          { name: 'milliseconds', type: 'integer', token: 'PX' },
-          { name: 'unix-time-seconds', type: 'unix-time', token: 'EXAT' },
-          { name: 'unix-time-milliseconds', type: 'unix-time', token: 'PXAT' },
+          ...EXPIRATION_TOKENS,
           { name: 'keepttl', type: 'pure-token', token: 'KEEPTTL' },
         ],
       },
@@ -366,10 +371,7 @@ export const stringCommands: CommandSpec[] = [
         type: 'oneof',
         optional: true,
         arguments: [
-          { name: 'seconds', type: 'integer', token: 'EX' },
-          { name: 'milliseconds', type: 'integer', token: 'PX' },
-          { name: 'unix-time-seconds', type: 'unix-time', token: 'EXAT' },
-          { name: 'unix-time-milliseconds', type: 'unix-time', token: 'PXAT' },
+          ...EXPIRATION_TOKENS,
           { name: 'persist', type: 'pure-token', token: 'PERSIST' },
         ],
       },
