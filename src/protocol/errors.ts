@@ -44,6 +44,11 @@ export const ERR_EXPIRE_NX_WITH_OTHERS = 'ERR NX and XX, GT or LT options at the
 export const ERR_EXPIRE_GT_AND_LT = 'ERR GT and LT options at the same time are not compatible';
 export const ERR_INT_RANGE = 'ERR value is out of range, value must between -2147483648 and 2147483647';
 export const unsupportedOption = (option: string): string => `ERR Unsupported option ${option}`;
+export const ERR_MUST_BE_POSITIVE = 'ERR value is out of range, must be positive';
+export const ERR_NUMKEYS_NOT_POSITIVE = 'ERR numkeys should be greater than 0';
+export const ERR_NUMKEYS_TOO_MANY = "ERR Number of keys can't be greater than number of args";
+export const ERR_LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
+export const ERR_LONG_RANGE_SYMMETRIC = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
 
 export const ERR_NOPROTO = 'NOPROTO unsupported protocol version';
 export const ERR_HELLO_NOAUTH =
