@@ -4,13 +4,29 @@ import { info, rssBytes, sleep, type BenchServer } from './processes.js';
 // Bytes per key: the same deterministic keyset (key:0…key:N-1 holding val:0…) loaded into a
 // fresh server, measured before and after. RSS is the like-for-like figure (both processes, the
 // same /proc counter); INFO memory's used_memory is shown beside it when the server reports it.
+// RSS only settles a while after the load (Redis' allocator returns pages within seconds; V8's
+// memory reducer compacts the heap after ~20 s of low allocation), so both servers are read by
+// the same fixed rule: every second for a fixed window (30 s), each reading after one INFO memory
+// request, and the settled figure is the median of the last readings.
 
 const COMMANDS_PER_CHUNK = 10_000;
+/** The "just after loading" reading, as the measurement was taken before the settle rule. */
+const EARLY_SECONDS = 2;
+const SETTLED_READINGS = 5;
+/** A reading this far below every earlier one counts as a drop. */
+const DROP_BYTES = 1024 * 1024;
 
 export interface MemoryResult {
   label: string;
   keys: number;
+  /** RSS growth per key EARLY_SECONDS after the load. */
+  rssPerKeyEarly: number;
+  /** RSS growth per key once settled: the median of the last readings of the settle window. */
   rssPerKey: number;
+  /** The last second of the window at which RSS dropped (0: never). */
+  lastDropSecond: number;
+  earlySeconds: number;
+  settleSeconds: number;
   /** INFO memory used_memory delta per key, when the server reports it. */
   usedMemoryPerKey: number | undefined;
   /** Ours only: the keyspace alone per key, V8 heap plus typed arrays, after a full GC (heap-per-key.ts). */
@@ -70,23 +86,42 @@ function perKey(after: number | undefined, before: number | undefined, keys: num
   return after === undefined || before === undefined ? undefined : (after - before) / keys;
 }
 
-export async function measureBytesPerKey(server: BenchServer, keys: number, timeoutMs: number): Promise<MemoryResult> {
+export async function measureBytesPerKey(server: BenchServer, keys: number, timeoutMs: number, settleSeconds: number): Promise<MemoryResult> {
   await sleep(500);
   const rssBefore = rssBytes(server.pid);
   const infoBefore = await info(server.port, 'memory');
   const started = performance.now();
   await loadKeys(server.port, keys, timeoutMs);
   const loadSeconds = (performance.now() - started) / 1000;
-  // Let the process settle (pending GC, allocator trimming) before reading it again.
-  await sleep(1500);
-  const rssAfter = rssBytes(server.pid);
-  const infoAfter = await info(server.port, 'memory');
+  const readings: number[] = [];
+  let infoAfter = new Map<string, string>();
+  let lastDropSecond = 0;
+  for (let second = 1; second <= settleSeconds; second++) {
+    await sleep(1000);
+    // One light request a second, to both servers alike: an idle Node process that receives
+    // nothing never runs V8's memory reducer (measured: RSS flat for 40 s), whereas any client
+    // traffic, a monitoring agent's INFO included, lets it compact the heap.
+    infoAfter = await info(server.port, 'memory');
+    const rss = rssBytes(server.pid);
+    if (readings.length > 0 && rss < Math.min(...readings) - DROP_BYTES) lastDropSecond = second;
+    readings.push(rss);
+  }
+  const settled = median(readings.slice(-SETTLED_READINGS));
   return {
     label: server.label,
     keys,
-    rssPerKey: (rssAfter - rssBefore) / keys,
+    rssPerKeyEarly: (readings[EARLY_SECONDS - 1]! - rssBefore) / keys,
+    rssPerKey: (settled - rssBefore) / keys,
+    lastDropSecond,
+    earlySeconds: EARLY_SECONDS,
+    settleSeconds,
     usedMemoryPerKey: perKey(numberField(infoAfter, 'used_memory'), numberField(infoBefore, 'used_memory'), keys),
     heapPerKey: undefined,
     loadSeconds,
   };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1]!;
 }

@@ -1,5 +1,6 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { createServer, Socket } from 'node:net';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -32,6 +33,17 @@ export const CLOCK_TICKS_PER_SECOND = (() => {
     return 100;
   }
 })();
+
+/** CPU, Node and Redis versions, for the reports. */
+export function describeMachine(): string {
+  let redis = 'unknown redis-server';
+  try {
+    redis = execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).trim().replace(/ sha=.*$/, '');
+  } catch {
+    // Reported as unknown; starting it will fail loudly anyway.
+  }
+  return `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores; Node ${process.version}; ${redis}`;
+}
 
 export interface BenchServer {
   readonly label: string;
@@ -108,6 +120,19 @@ export function cpuTicks(pid: number): number {
   // The command name may hold spaces or parentheses: fields are counted after the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]);
+}
+
+/** CPU time of every thread of the process in nanoseconds (/proc/<pid>/task/<tid>/schedstat), for short measurements ticks are too coarse for. */
+export function cpuNanos(pid: number): number {
+  let total = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      total += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'latin1').split(' ')[0]);
+    } catch {
+      // The thread ended between the listing and the read; its time is lost to both readings alike.
+    }
+  }
+  return total;
 }
 
 export function rssBytes(pid: number): number {

@@ -1,35 +1,17 @@
-import { execFileSync } from 'node:child_process';
-import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureBytesPerKey, type MemoryResult } from './memory.js';
-import { CLOCK_TICKS_PER_SECOND, cpuTicks, killAll, run, startOurs, startRedis, type BenchServer } from './processes.js';
-import { formatReport, writeReadme, type ThroughputRow } from './report.js';
+import { CLOCK_TICKS_PER_SECOND, cpuTicks, describeMachine, killAll, run, startOurs, startRedis, type BenchServer } from './processes.js';
+import { formatReport, formatScaling, writeReadme, type ThroughputRow } from './report.js';
+import { PipelineClient, encodeCommand } from './resp-client.js';
+import { scaling } from './scaling.js';
+import { TESTS, selected, testNames, type BenchTest } from './tests.js';
 
 // Side-by-side throughput and memory against a real redis-server: both servers pinned to CPU 0,
 // redis-benchmark pinned to CPU 1, tests alternating between the servers over three rounds and
 // reported as medians. Usage: node dist-bench/bench/run.js [--quick] [--only=set,get,memory] [--write]
-
-interface BenchTest {
-  /** What --only matches (the base name matches the 1 KB variant too). */
-  id: string;
-  base: string;
-  label: string;
-  /** redis-benchmark -t name and the name it prints in --csv. */
-  tests: string;
-  csvName: string;
-  dataSize: number;
-}
-
-const TESTS: readonly BenchTest[] = [
-  { id: 'ping', base: 'ping', label: 'PING', tests: 'ping_mbulk', csvName: 'PING_MBULK', dataSize: 3 },
-  { id: 'set', base: 'set', label: 'SET', tests: 'set', csvName: 'SET', dataSize: 3 },
-  { id: 'get', base: 'get', label: 'GET', tests: 'get', csvName: 'GET', dataSize: 3 },
-  { id: 'incr', base: 'incr', label: 'INCR', tests: 'incr', csvName: 'INCR', dataSize: 3 },
-  { id: 'mset', base: 'mset', label: 'MSET (10 keys)', tests: 'mset', csvName: 'MSET (10 keys)', dataSize: 3 },
-  { id: 'set-1k', base: 'set', label: 'SET 1 KB', tests: 'set', csvName: 'SET', dataSize: 1024 },
-  { id: 'get-1k', base: 'get', label: 'GET 1 KB', tests: 'get', csvName: 'GET', dataSize: 1024 },
-];
+// --only takes test names (set, lpush, lrange_100…), groups (strings, collections, lists, sets,
+// hashes, sorted-sets), memory and scaling; without it, every throughput test and memory run.
 
 const ROUNDS = 3;
 const CLIENTS = 50;
@@ -56,11 +38,14 @@ function parseOptions(args: readonly string[]): Options {
     else if (arg.startsWith('--only=')) options.only = new Set(arg.slice(7).split(',').map((name) => name.trim().toLowerCase()));
     else throw new Error(`unknown option ${arg} (use --quick, --only=set,get, --write)`);
   }
+  const known = new Set([...testNames(), 'memory', 'scaling']);
+  const unknown = [...(options.only ?? [])].filter((name) => !known.has(name));
+  if (unknown.length > 0) throw new Error(`unknown --only name ${unknown.join(', ')} (known: ${[...known].join(', ')})`);
   return options;
 }
 
-function requestsFor(pipeline: number, quick: boolean): number {
-  const full = pipeline === 1 ? 50_000 : 500_000;
+function requestsFor(test: BenchTest, pipeline: number, quick: boolean): number {
+  const full = test.requests(pipeline);
   return quick ? full / 10 : full;
 }
 
@@ -71,8 +56,14 @@ interface Sample {
 
 /** One redis-benchmark run against one server, with the server's CPU time over it. */
 async function measure(server: BenchServer, test: BenchTest, pipeline: number, requests: number): Promise<Sample | string> {
+  if (test.prepare) {
+    const failure = await prepare(server, test.prepare(requests));
+    if (failure !== undefined) return failure;
+  }
   const args = ['-c', '1', 'redis-benchmark', '-p', String(server.port), '-c', String(CLIENTS), '-n', String(requests)];
-  args.push('-P', String(pipeline), '-r', String(KEY_RANGE), '-d', String(test.dataSize), '-t', test.tests, '--csv', '-q');
+  args.push('-P', String(pipeline), '-r', String(KEY_RANGE), '-d', String(test.dataSize), '--csv', '-q');
+  if (test.tests !== undefined) args.push('-t', test.tests);
+  else args.push(...test.command!);
   const ticksBefore = cpuTicks(server.pid);
   const timeout = Math.max(1000, Math.min(BENCHMARK_TIMEOUT_MS, runStarted + TOTAL_BUDGET_MS - Date.now()));
   const result = await run('taskset', args, timeout);
@@ -89,26 +80,35 @@ async function measure(server: BenchServer, test: BenchTest, pipeline: number, r
   return { opsPerSecond, cpuMicrosPerRequest: ((ticks / CLOCK_TICKS_PER_SECOND) * 1e6) / requests };
 }
 
+/** Runs a test's untimed setup; the first error, shortened as measure's failures are. */
+async function prepare(server: BenchServer, commands: string[][]): Promise<string | undefined> {
+  let client: PipelineClient | undefined;
+  try {
+    client = await PipelineClient.connect(server.port);
+    const result = await client.pipeline(commands.map(encodeCommand).join(''), commands.length, BENCHMARK_TIMEOUT_MS);
+    if (result.firstError === undefined) return undefined;
+    return /unknown command/.test(result.firstError) ? 'unknown command' : result.firstError;
+  } catch (error) {
+    return `setup failed: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    client?.close();
+  }
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-function version(command: string, args: string[]): string {
-  try {
-    return execFileSync(command, args, { encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
 async function throughput(options: Options, deadline: number): Promise<ThroughputRow[]> {
-  const tests = TESTS.filter((test) => !options.only || options.only.has(test.id) || options.only.has(test.base));
+  const tests = TESTS.filter((test) => selected(test, options.only));
   if (tests.length === 0) return [];
   const ours = await startOurs();
   const redis = await startRedis();
-  const cases = [1, 16].flatMap((pipeline) => tests.map((test) => ({ test, pipeline, samples: { ours: [] as Sample[], redis: [] as Sample[] }, failure: { ours: '', redis: '' } })));
+  const cases = [1, 16].flatMap((pipeline) =>
+    tests.filter((test) => test.pipelines.includes(pipeline)).map((test) => ({ test, pipeline, samples: { ours: [] as Sample[], redis: [] as Sample[] }, failure: { ours: '', redis: '' } })),
+  );
   try {
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate which server goes first so drift (thermal, other load) falls on both alike.
@@ -117,7 +117,7 @@ async function throughput(options: Options, deadline: number): Promise<Throughpu
         for (const server of order) {
           const key = server === ours ? 'ours' : 'redis';
           if (entry.failure[key] !== '' || Date.now() > deadline) continue;
-          const sample = await measure(server, entry.test, entry.pipeline, requestsFor(entry.pipeline, options.quick));
+          const sample = await measure(server, entry.test, entry.pipeline, requestsFor(entry.test, entry.pipeline, options.quick));
           if (typeof sample === 'string') entry.failure[key] = sample;
           else entry.samples[key].push(sample);
           const shown = typeof sample === 'string' ? `failed: ${sample}` : `${Math.round(sample.opsPerSecond)} ops/s`;
@@ -136,6 +136,8 @@ async function throughput(options: Options, deadline: number): Promise<Throughpu
   return cases.map((entry) => ({
     label: entry.test.label,
     pipeline: entry.pipeline,
+    requests: requestsFor(entry.test, entry.pipeline, options.quick),
+    target: entry.pipeline === 16 ? entry.test.target : undefined,
     ours: summarize(entry.samples.ours, entry.failure.ours),
     redis: summarize(entry.samples.redis, entry.failure.redis),
   }));
@@ -148,7 +150,7 @@ async function memory(options: Options): Promise<MemoryResult[]> {
     const server = await start();
     try {
       process.stderr.write(`loading ${keys} keys into ${server.label}\n`);
-      const result = await measureBytesPerKey(server, keys, 120_000);
+      const result = await measureBytesPerKey(server, keys, 120_000, options.quick ? 12 : 30);
       if (server.label === 'ours') result.heapPerKey = await keyspaceHeapPerKey(keys);
       results.push(result);
     } finally {
@@ -179,18 +181,27 @@ async function main(): Promise<void> {
     process.exit(1);
   }, TOTAL_BUDGET_MS + 20_000);
   watchdog.unref();
-  // --only picks throughput tests; the memory measurement runs with them only when named ("memory").
+  const date = new Date().toISOString().slice(0, 10);
+  const machine = describeMachine();
+  // --only picks throughput tests; the memory and scaling measurements run with them only when named.
   const memoryResults = !options.only || options.only.has('memory') ? await memory(options) : [];
   const rows = await throughput(options, runStarted + START_BUDGET_MS);
-  const report = formatReport({
-    date: new Date().toISOString().slice(0, 10),
-    machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores; Node ${process.version}; ${version('redis-server', ['--version']).replace(/ sha=.*$/, '')}`,
-    settings: `redis-benchmark -c ${CLIENTS} -r ${KEY_RANGE}, ${requestsFor(1, options.quick)} requests unpipelined and ${requestsFor(16, options.quick)} with -P 16, median of ${ROUNDS} rounds${options.quick ? ' (--quick)' : ''}`,
-    rows,
-    memory: memoryResults,
-  });
-  process.stdout.write(`${report}\n`);
-  if (options.write) writeReadme(report);
+  if (rows.length > 0 || memoryResults.length > 0) {
+    const report = formatReport({
+      date,
+      machine,
+      settings: `redis-benchmark -c ${CLIENTS} -r ${KEY_RANGE}, requests per run as in the table, median of ${ROUNDS} rounds${options.quick ? ' (--quick)' : ''}`,
+      rows,
+      memory: memoryResults,
+    });
+    process.stdout.write(`${report}\n`);
+    if (options.write) writeReadme(report);
+  }
+  if (options.only?.has('scaling')) {
+    const report = formatScaling({ date, machine, results: await scaling(options.quick) });
+    process.stdout.write(`${report}\n`);
+    if (options.write) writeReadme(report, 'scaling');
+  }
   killAll();
 }
 
