@@ -6,13 +6,16 @@ import { info, rssBytes, sleep, type BenchServer } from './processes.js';
 // same /proc counter); INFO memory's used_memory is shown beside it when the server reports it.
 // RSS only settles a while after the load (Redis' allocator returns pages within seconds; V8's
 // memory reducer compacts the heap after ~20 s of low allocation), so both servers are read by
-// the same fixed rule: every second for a fixed window (30 s), each reading after one INFO memory
-// request, and the settled figure is the median of the last readings.
+// the same rule: every second for 30 s (longer, up to 45 s, while RSS still dropped in the last
+// 8 s), each reading after one INFO memory request; the settled figure is the median of the last
+// five readings.
 
 const COMMANDS_PER_CHUNK = 10_000;
 /** The "just after loading" reading, as the measurement was taken before the settle rule. */
 const EARLY_SECONDS = 2;
 const SETTLED_READINGS = 5;
+/** RSS counts as settled once it has not dropped for this long. */
+const STABLE_SECONDS = 8;
 /** A reading this far below every earlier one counts as a drop. */
 const DROP_BYTES = 1024 * 1024;
 
@@ -26,7 +29,9 @@ export interface MemoryResult {
   /** The last second of the window at which RSS dropped (0: never). */
   lastDropSecond: number;
   earlySeconds: number;
+  /** How long RSS was read after the load, at least minimumSettleSeconds. */
   settleSeconds: number;
+  minimumSettleSeconds: number;
   /** INFO memory used_memory delta per key, when the server reports it. */
   usedMemoryPerKey: number | undefined;
   /** Ours only: the keyspace alone per key, V8 heap plus typed arrays, after a full GC (heap-per-key.ts). */
@@ -96,7 +101,8 @@ export async function measureBytesPerKey(server: BenchServer, keys: number, time
   const readings: number[] = [];
   let infoAfter = new Map<string, string>();
   let lastDropSecond = 0;
-  for (let second = 1; second <= settleSeconds; second++) {
+  // At least settleSeconds, and on (up to half as long again) while RSS dropped in the last STABLE_SECONDS.
+  for (let second = 1; second <= settleSeconds || (second <= settleSeconds * 1.5 && second - lastDropSecond <= STABLE_SECONDS); second++) {
     await sleep(1000);
     // One light request a second, to both servers alike: an idle Node process that receives
     // nothing never runs V8's memory reducer (measured: RSS flat for 40 s), whereas any client
@@ -114,7 +120,8 @@ export async function measureBytesPerKey(server: BenchServer, keys: number, time
     rssPerKey: (settled - rssBefore) / keys,
     lastDropSecond,
     earlySeconds: EARLY_SECONDS,
-    settleSeconds,
+    settleSeconds: readings.length,
+    minimumSettleSeconds: settleSeconds,
     usedMemoryPerKey: perKey(numberField(infoAfter, 'used_memory'), numberField(infoBefore, 'used_memory'), keys),
     heapPerKey: undefined,
     loadSeconds,

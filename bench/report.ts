@@ -78,8 +78,9 @@ export function formatReport(report: Report): string {
   lines.push(
     '',
     `Memory: ${thousands(first.keys)} keys \`key:0…\` holding \`val:0…\` loaded into a fresh server (pipelined SETs), growth per key. ` +
-      'RSS is measured the same way for both and is the like-for-like figure: read every second for ' +
-      `${first.settleSeconds} s after the load, each reading preceded by one INFO memory request (an idle Node process that gets no request ` +
+      `RSS is measured the same way for both and is the like-for-like figure: read every second for ${first.minimumSettleSeconds} s after the load ` +
+      `(${report.memory.map((result) => `${result.label} ${result.settleSeconds} s`).join(', ')}: longer, up to half as long again, while it still dropped in the last 8 s), ` +
+      'each reading preceded by one INFO memory request (an idle Node process that gets no request ' +
       'at all never runs V8\'s memory reducer, so without this light traffic ours would keep its post-load heap indefinitely); ' +
       `"just after" is the reading at ${first.earlySeconds} s, "settled" the median of the last five readings, "last drop" the last second ` +
       'at which RSS fell more than 1 MB below all earlier readings. used_memory is what INFO memory reports at the end (for Redis its ' +
