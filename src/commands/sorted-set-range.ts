@@ -68,7 +68,7 @@ function scoreRange(zset: SortedSet, range: ScoreRange, offset: number, limit: n
 
 function lexRange(zset: SortedSet, range: LexRange, offset: number, limit: number, reverse: boolean, result: RangeResult): void {
   if (offset > 0 && offset >= zset.size) return;
-  let node = reverse ? zset.list.lastInLexRange(range) : zset.list.firstInLexRange(range);
+  let node = reverse ? zset.lastInLexRange(range) : zset.firstInLexRange(range);
   if (offset < 0) return;
   while (node !== null && offset-- > 0) node = reverse ? node.backward : node.forward[0]!;
   while (node !== null && limit-- !== 0) {
@@ -116,7 +116,6 @@ function zrangeGeneric(session: Session, argv: string[], first: number, store: s
   let withScores = false;
   let offset = 0;
   let limit = -1;
-  let limitGiven = false;
   for (let j = first + 3; j < argv.length; j++) {
     const option = argv[j]!;
     const left = argv.length - j - 1;
@@ -125,7 +124,6 @@ function zrangeGeneric(session: Session, argv: string[], first: number, store: s
     } else if (left >= 2 && isToken(option, 'LIMIT')) {
       offset = intArg(argv[j + 1]!);
       limit = intArg(argv[j + 2]!);
-      limitGiven = true;
       j += 2;
     } else if (direction === AUTO && isToken(option, 'REV')) {
       direction = REVERSE;
@@ -139,7 +137,8 @@ function zrangeGeneric(session: Session, argv: string[], first: number, store: s
   }
   if (direction === AUTO) direction = FORWARD;
   if (type === AUTO) type = BY_RANK;
-  if (limitGiven && type === BY_RANK) throw new CommandError(ERR_LIMIT_NEEDS_BY);
+  // Redis tells "no LIMIT" by its default count -1, so LIMIT x -1 passes with a rank range.
+  if (limit !== -1 && type === BY_RANK) throw new CommandError(ERR_LIMIT_NEEDS_BY);
   if (withScores && type === BY_LEX) throw new CommandError(ERR_WITHSCORES_BYLEX);
   const reverse = direction === REVERSE;
   // The score and lex forms take the range as max, min when reversed.

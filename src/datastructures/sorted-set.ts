@@ -1,5 +1,5 @@
 import type { CollectionValue } from './values.js';
-import { SkipList, type LexRange, type ScoreRange, type SkipListNode } from './skiplist.js';
+import { lexGteMin, lexLteMax, lexRangeEmpty, SkipList, type LexRange, type ScoreRange, type SkipListNode } from './skiplist.js';
 
 // The zset value, as Redis' `zset` struct: a dict from member to its skiplist node (which holds the
 // score) plus the skiplist for order and ranks. OBJECT ENCODING says "listpack" while the set is
@@ -152,11 +152,50 @@ export class SortedSet implements CollectionValue {
     return this.list.rank(last.score, last.member) - this.list.rank(first.score, first.member) + 1;
   }
 
+  /**
+   * The first node of a lex range. A listpack is scanned from its head (zzlFirstInLexRange), a
+   * skiplist descended (zslFirstInLexRange): the same node when all scores are equal, as lex
+   * ranges assume; with mixed scores Redis' answer depends on the encoding, and so does ours.
+   */
+  firstInLexRange(range: LexRange): SkipListNode | null {
+    if (this.skiplistEncoded) return this.list.firstInLexRange(range);
+    if (!this.listpackLexReachable(range)) return null;
+    for (let node = this.list.first; node !== null; node = node.forward[0]!) {
+      if (lexGteMin(node.member, range)) return lexLteMax(node.member, range) ? node : null;
+    }
+    return null;
+  }
+
+  lastInLexRange(range: LexRange): SkipListNode | null {
+    if (this.skiplistEncoded) return this.list.lastInLexRange(range);
+    if (!this.listpackLexReachable(range)) return null;
+    for (let node = this.list.last; node !== null; node = node.backward) {
+      if (lexLteMax(node.member, range)) return lexGteMin(node.member, range) ? node : null;
+    }
+    return null;
+  }
+
+  /** Redis' zzlIsInLexRange: the last member reaches the min and the first the max. */
+  private listpackLexReachable(range: LexRange): boolean {
+    const first = this.list.first;
+    const last = this.list.last;
+    return !lexRangeEmpty(range) && first !== null && last !== null && lexGteMin(last.member, range) && lexLteMax(first.member, range);
+  }
+
+  /** ZLEXCOUNT, computed as Redis does for each encoding (a walk, or the difference of ranks). */
   countInLexRange(range: LexRange): number {
-    const first = this.list.firstInLexRange(range);
+    const first = this.firstInLexRange(range);
     if (first === null) return 0;
-    const last = this.list.lastInLexRange(range)!;
-    return this.list.rank(last.score, last.member) - this.list.rank(first.score, first.member) + 1;
+    if (!this.skiplistEncoded) {
+      let count = 0;
+      for (let node: SkipListNode | null = first; node !== null && lexLteMax(node.member, range); node = node.forward[0]!) count++;
+      return count;
+    }
+    const length = this.list.length;
+    let count = length - (this.list.rank(first.score, first.member) - 1);
+    const last = this.list.lastInLexRange(range);
+    if (last !== null) count -= length - this.list.rank(last.score, last.member);
+    return count;
   }
 
   /** Removes 0-based ranks start..end inclusive; returns how many. */
@@ -169,7 +208,16 @@ export class SortedSet implements CollectionValue {
   }
 
   removeRangeByLex(range: LexRange): number {
-    return this.forget(this.list.deleteRangeByLex(range));
+    if (this.skiplistEncoded) return this.forget(this.list.deleteRangeByLex(range));
+    let node = this.firstInLexRange(range);
+    let removed = 0;
+    while (node !== null && lexLteMax(node.member, range)) {
+      const next: SkipListNode | null = node.forward[0]!;
+      this.remove(node.member);
+      removed++;
+      node = next;
+    }
+    return removed;
   }
 
   private forget(members: string[]): number {

@@ -117,6 +117,9 @@ describe('ZRANGE and its older forms', () => {
       'ZREVRANGEBYSCORE z (3 (1 WITHSCORES', 'ZRANGEBYSCORE z (3 (3', 'ZRANGEBYSCORE z 3 3',
       'ZADD l 0 a 0 b 0 c 0 d 0 e 0 foo 0 zz', 'ZRANGE l [b (e BYLEX', 'ZRANGE l (e [b BYLEX REV', 'ZRANGE l - + BYLEX LIMIT 1 2',
       'ZRANGEBYLEX l - +', 'ZRANGEBYLEX l [c + LIMIT 0 2', 'ZREVRANGEBYLEX l + - LIMIT 1 3', 'ZREVRANGEBYLEX l [e (a',
+      // Mixed scores in a listpack: Redis scans it from the ends, deterministically.
+      'ZADD mixed 3 aa -5 n22 1 d 2 c', 'ZRANGEBYLEX mixed [b +', 'ZREVRANGEBYLEX mixed + [b', 'ZLEXCOUNT mixed (b +', 'ZLEXCOUNT mixed [c [d',
+      'ZREMRANGEBYLEX mixed (d +', 'ZREMRANGEBYLEX mixed - [c', 'ZRANGE mixed 0 -1',
       'ZRANGE nokey 0 -1', 'ZRANGE nokey 0 -1 WITHSCORES', 'ZRANGEBYLEX nokey - +',
     ));
   });

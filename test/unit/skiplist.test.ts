@@ -1,0 +1,240 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { LEX_MINUS, LEX_PLUS, LEX_VALUE, SkipList, type LexRange, type ScoreRange, type SkipListNode } from '../../src/datastructures/skiplist.js';
+import { SortedSet, ZADD_GT, ZADD_INCR, ZADD_LT, ZADD_NX, ZADD_XX } from '../../src/datastructures/sorted-set.js';
+
+// The skiplist against a plain model: an array of [score, member] kept sorted by score, then
+// member bytes. Thousands of random operation sequences; after each one every rank, range
+// answer and span must agree with the model.
+
+type Entry = [number, string];
+
+const compare = (a: Entry, b: Entry): number => (a[0] !== b[0] ? a[0] - b[0] : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
+
+const member = fc.string({ unit: fc.constantFrom('a', 'b', 'c', '\0', '\xff'), maxLength: 3 });
+const score = fc.oneof(fc.integer({ min: -5, max: 5 }), fc.constantFrom(-Infinity, Infinity, 0.5, -0.5));
+const bound = fc.tuple(score, fc.boolean());
+const lexBound = fc.oneof(
+  { weight: 4, arbitrary: fc.tuple(member, fc.boolean()).map(([value, exclusive]) => ({ value, kind: LEX_VALUE, exclusive })) },
+  { weight: 1, arbitrary: fc.constantFrom({ value: '', kind: LEX_MINUS, exclusive: true }, { value: '', kind: LEX_PLUS, exclusive: true }) },
+);
+
+type Op =
+  | { op: 'insert'; score: number; member: string }
+  | { op: 'delete'; member: string }
+  | { op: 'update'; member: string; score: number }
+  | { op: 'deleteRank'; start: number; end: number }
+  | { op: 'deleteScore'; min: [number, boolean]; max: [number, boolean] }
+  | { op: 'deleteLex'; min: { value: string; kind: number; exclusive: boolean }; max: { value: string; kind: number; exclusive: boolean } };
+
+const operation: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 8, arbitrary: fc.record({ op: fc.constant('insert' as const), score, member }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('delete' as const), member }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('update' as const), member, score }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('deleteRank' as const), start: fc.integer({ min: 1, max: 30 }), end: fc.integer({ min: 1, max: 30 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('deleteScore' as const), min: bound, max: bound }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('deleteLex' as const), min: lexBound, max: lexBound }) },
+);
+
+function scoreRange(min: [number, boolean], max: [number, boolean]): ScoreRange {
+  return { min: min[0], minExclusive: min[1], max: max[0], maxExclusive: max[1] };
+}
+
+function lexRange(min: { value: string; kind: number; exclusive: boolean }, max: { value: string; kind: number; exclusive: boolean }): LexRange {
+  return { min: min.value, minKind: min.kind, minExclusive: min.exclusive, max: max.value, maxKind: max.kind, maxExclusive: max.exclusive };
+}
+
+function inScore(entry: Entry, range: ScoreRange): boolean {
+  const [s] = entry;
+  return (range.minExclusive ? s > range.min : s >= range.min) && (range.maxExclusive ? s < range.max : s <= range.max);
+}
+
+function lexCmp(value: string, bound: string, kind: number): number {
+  if (kind === LEX_MINUS) return 1;
+  if (kind === LEX_PLUS) return -1;
+  return value < bound ? -1 : value > bound ? 1 : 0;
+}
+
+function inLex(entry: Entry, range: LexRange): boolean {
+  const low = lexCmp(entry[1], range.min, range.minKind);
+  const high = lexCmp(entry[1], range.max, range.maxKind);
+  return (range.minExclusive ? low > 0 : low >= 0) && (range.maxExclusive ? high < 0 : high <= 0);
+}
+
+function apply(list: SkipList, model: Entry[], op: Op): void {
+  const index = (m: string): number => model.findIndex((entry) => entry[1] === m);
+  switch (op.op) {
+    case 'insert':
+      if (index(op.member) >= 0) return;
+      list.insert(op.score, op.member);
+      model.push([op.score, op.member]);
+      break;
+    case 'delete': {
+      const i = index(op.member);
+      const wasThere = i >= 0;
+      expect(list.delete(wasThere ? model[i]![0] : 0, op.member)).toBe(wasThere && true);
+      if (wasThere) model.splice(i, 1);
+      break;
+    }
+    case 'update': {
+      const i = index(op.member);
+      if (i < 0) return;
+      const node = findNode(list, op.member)!;
+      const moved = list.updateScore(node, op.score);
+      expect(moved.score).toBe(op.score);
+      model[i] = [op.score, op.member];
+      break;
+    }
+    case 'deleteRank': {
+      model.sort(compare);
+      const removed = list.deleteRangeByRank(op.start, op.end);
+      const expected = model.slice(op.start - 1, op.end).map((entry) => entry[1]);
+      expect(removed).toEqual(op.start <= op.end ? expected : []);
+      if (op.start <= op.end) model.splice(op.start - 1, op.end - op.start + 1);
+      break;
+    }
+    case 'deleteScore': {
+      const range = scoreRange(op.min, op.max);
+      model.sort(compare);
+      const removed = list.deleteRangeByScore(range);
+      expect(removed).toEqual(model.filter((entry) => inScore(entry, range)).map((entry) => entry[1]));
+      for (const m of removed) model.splice(index(m), 1);
+      break;
+    }
+    case 'deleteLex': {
+      const range = lexRange(op.min, op.max);
+      model.sort(compare);
+      const removed = list.deleteRangeByLex(range);
+      // With mixed scores the lex walk is only defined for equal scores (as in Redis); what it
+      // removes must still lie below the max (Redis' walk checks only that) and leave the list consistent.
+      for (const m of removed) expect(inLex([0, m], { ...range, min: '', minKind: LEX_MINUS })).toBe(true);
+      for (const m of removed) model.splice(index(m), 1);
+      break;
+    }
+  }
+}
+
+function findNode(list: SkipList, m: string): SkipListNode | null {
+  for (let node = list.first; node !== null; node = node.forward[0]!) if (node.member === m) return node;
+  return null;
+}
+
+function checkAgainstModel(list: SkipList, model: Entry[]): void {
+  model.sort(compare);
+  expect(list.verify()).toBeNull();
+  expect(list.length).toBe(model.length);
+  const walked: Entry[] = [];
+  for (let node = list.first; node !== null; node = node.forward[0]!) walked.push([node.score, node.member]);
+  expect(walked).toEqual(model);
+  const backwards: Entry[] = [];
+  for (let node = list.last; node !== null; node = node.backward) backwards.unshift([node.score, node.member]);
+  expect(backwards).toEqual(model);
+  model.forEach(([s, m], i) => {
+    expect(list.rank(s, m)).toBe(i + 1);
+    const node = list.byRank(i + 1)!;
+    expect([node.score, node.member]).toEqual([s, m]);
+  });
+  expect(list.byRank(model.length + 1)).toBeNull();
+  expect(list.byRank(0)).toBeNull();
+  expect(list.rank(99, 'nope')).toBe(0);
+}
+
+describe('SkipList against a sorted-array model', () => {
+  it('keeps order, ranks and spans through thousands of random operation sequences', () => {
+    fc.assert(
+      fc.property(fc.array(operation, { maxLength: 80 }), (ops) => {
+        const list = new SkipList();
+        const model: Entry[] = [];
+        for (const op of ops) apply(list, model, op);
+        checkAgainstModel(list, model);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('answers first/last in score and lex ranges like a scan of the model', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(score, member), { selector: (entry) => entry[1], maxLength: 40 }),
+        bound, bound, lexBound, lexBound, fc.boolean(),
+        (entries, min, max, lexMin, lexMax, sameScore) => {
+          const list = new SkipList();
+          const model: Entry[] = entries.map(([s, m]) => [sameScore ? 0 : s, m]);
+          for (const [s, m] of model) list.insert(s, m);
+          model.sort(compare);
+          const range = scoreRange(min, max);
+          const inside = model.filter((entry) => inScore(entry, range));
+          const first = list.firstInScoreRange(range);
+          const last = list.lastInScoreRange(range);
+          expect(first === null ? null : [first.score, first.member]).toEqual(inside[0] ?? null);
+          expect(last === null ? null : [last.score, last.member]).toEqual(inside[inside.length - 1] ?? null);
+          if (sameScore) {
+            const lex = lexRange(lexMin, lexMax);
+            const lexInside = model.filter((entry) => inLex(entry, lex));
+            const lexFirst = list.firstInLexRange(lex);
+            const lexLast = list.lastInLexRange(lex);
+            expect(lexFirst?.member ?? null).toBe(lexInside[0]?.[1] ?? null);
+            expect(lexLast?.member ?? null).toBe(lexInside[lexInside.length - 1]?.[1] ?? null);
+            expect(list.deleteRangeByLex(lex)).toEqual(lexInside.map((entry) => entry[1]));
+            expect(list.verify()).toBeNull();
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('stays consistent at a size where it has many levels', () => {
+    const list = new SkipList();
+    const model: Entry[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const entry: Entry = [Math.floor(Math.random() * 1000), `m${i}`];
+      list.insert(entry[0], entry[1]);
+      model.push(entry);
+    }
+    for (let i = 0; i < 2000; i++) {
+      const at = Math.floor(Math.random() * model.length);
+      const [s, m] = model[at]!;
+      if (i % 2 === 0) {
+        expect(list.delete(s, m)).toBe(true);
+        model.splice(at, 1);
+      } else {
+        const node = findNode(list, m)!;
+        const next = Math.floor(Math.random() * 1000);
+        list.updateScore(node, next);
+        model[at] = [next, m];
+      }
+    }
+    checkAgainstModel(list, model);
+  });
+});
+
+describe('SortedSet (ZADD semantics and encodings)', () => {
+  it('follows zsetAdd flags and converts to skiplist one way', () => {
+    const limits = { maxEntries: 3, maxValue: 4 };
+    const zset = SortedSet.create(1, limits);
+    expect(zset.encoding).toBe('listpack');
+    zset.add(1, 'a', 0, limits);
+    zset.add(2, 'b', ZADD_NX, limits);
+    zset.add(5, 'b', ZADD_NX, limits);
+    expect(zset.score('b')).toBe(2);
+    zset.add(5, 'c', ZADD_XX, limits);
+    expect(zset.score('c')).toBeUndefined();
+    zset.add(0, 'b', ZADD_GT, limits);
+    expect(zset.score('b')).toBe(2);
+    zset.add(0, 'b', ZADD_LT, limits);
+    expect(zset.score('b')).toBe(0);
+    zset.add(2.5, 'a', ZADD_INCR, limits);
+    expect(zset.lastScore).toBe(3.5);
+    expect(zset.rank('a', false)).toBe(1);
+    expect(zset.rank('a', true)).toBe(0);
+    zset.add(1, 'long!', 0, limits);
+    expect(zset.encoding).toBe('skiplist');
+    zset.remove('long!');
+    expect(zset.encoding).toBe('skiplist');
+    const copy = zset.clone();
+    zset.remove('a');
+    expect(copy.size).toBe(2);
+    expect(copy.encoding).toBe('skiplist');
+  });
+});
