@@ -39,11 +39,14 @@ export function integerAtLeast(text: string, min: number, error: string): number
 }
 
 /**
- * A list is about to hold data under a key it was not under before (Redis' dbAdd signals the
- * key as ready): clients blocked on it may now be served.
+ * Adds a new list key (after a lookup missed). As Redis' dbAdd, this is where a key is signalled
+ * as ready for clients blocked on it (BLPOP…): pushes onto an existing list need no signal, since
+ * nobody blocks on a key holding a non-empty list.
  */
 export function addList(session: Session, key: string, list: ListValue): void {
-  session.db.insert(key, list);
+  const db = session.db;
+  db.insert(key, list);
+  session.server.blocking.signalKeyAsReady(db, key);
 }
 
 /**
