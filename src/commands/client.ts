@@ -1,4 +1,4 @@
-import { CommandError, ERR_CLIENT_NAME, ERR_NO_SUCH_CLIENT, ERR_SYNTAX } from '../protocol/errors.js';
+import { CommandError, ERR_CLIENT_NAME, ERR_NO_SUCH_CLIENT, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_UNBLOCK_REASON } from '../protocol/errors.js';
 import { NO_REPLY, OK, SimpleString, VerbatimReply, type Reply } from '../protocol/reply.js';
 import type { ClientType, Session } from '../server/session.js';
 import { isToken, parseInt64 } from './args.js';
@@ -46,6 +46,7 @@ function clientType(name: string): ClientType {
 function clientFlags(session: Session): string {
   let flags = '';
   if (session.inPubSubMode) flags += 'P';
+  if (session.blocked !== null) flags += 'b';
   if (session.closing) flags += 'c';
   return flags === '' ? 'N' : flags;
 }
@@ -59,7 +60,9 @@ function describeClient(session: Session, current: Session, argv: readonly strin
   const now = Math.floor(session.server.clock.now / 1000);
   const isCurrent = session === current;
   let argvBytes = 0;
-  if (isCurrent) for (const arg of argv) argvBytes += arg.length;
+  // Redis keeps a blocked client's argv until it is answered.
+  const args = isCurrent ? argv : session.blocked !== null ? session.blocked.argv : [];
+  for (const arg of args) argvBytes += arg.length;
   const queryBytes = session.inputBytesPending;
   const batchBytes = session.batchBytesPending;
   const socketBytes = session.socketBytesPending;
@@ -211,6 +214,28 @@ function clientReply(session: Session, argv: string[]): Reply {
     return NO_REPLY;
   }
   throw new CommandError(ERR_SYNTAX);
+}
+
+/**
+ * CLIENT UNBLOCK id [TIMEOUT|ERROR]: the reason is checked before the id. More arguments fall
+ * through clientCommand's branches to its generic complaint, naming the subcommand as typed.
+ */
+function clientUnblock(session: Session, argv: string[]): Reply {
+  if (argv.length > 4) {
+    throw new CommandError(`ERR unknown subcommand or wrong number of arguments for '${argv[1]!.slice(0, 128)}'. Try CLIENT HELP.`);
+  }
+  let withError = false;
+  if (argv.length === 4) {
+    if (isToken(argv[3]!, 'ERROR')) withError = true;
+    else if (!isToken(argv[3]!, 'TIMEOUT')) throw new CommandError(ERR_UNBLOCK_REASON);
+  }
+  const id = parseInt64(argv[2]!);
+  if (id === undefined) throw new CommandError(ERR_NOT_INTEGER);
+  const server = session.server;
+  if (!server.blocking.unblockById(Number(id), withError)) return 0;
+  // Redis 7.0 counts the UNBLOCKED error sent to the other client as a failure of this command.
+  if (withError) server.commands.get('client')!.subcommands!.get('unblock')!.failedCalls++;
+  return 1;
 }
 
 /** Redis 7.0.15's CLIENT HELP, line for line. */
@@ -435,6 +460,29 @@ export const clientCommands: CommandSpec[] = [
           },
         ],
         handler: clientReply,
+      },
+      {
+        name: 'unblock',
+        arity: -3,
+        flags: ['admin', 'noscript', 'loading', 'stale'],
+        acl: ['admin', 'slow', 'dangerous', 'connection'],
+        group: 'connection',
+        since: '5.0.0',
+        summary: 'Unblock a client blocked in a blocking command from a different connection',
+        complexity: 'O(log N) where N is the number of client connections',
+        arguments: [
+          { name: 'client-id', type: 'integer' },
+          {
+            name: 'timeout_error',
+            type: 'oneof',
+            optional: true,
+            arguments: [
+              { name: 'timeout', type: 'pure-token', token: 'TIMEOUT' },
+              { name: 'error', type: 'pure-token', token: 'ERROR' },
+            ],
+          },
+        ],
+        handler: clientUnblock,
       },
       {
         name: 'help',

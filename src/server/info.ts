@@ -66,9 +66,9 @@ function clientsSection(server: Server): string[] {
     `maxclients:${server.config.getInt('maxclients')}`,
     `client_recent_max_input_buffer:${maxInput}`,
     `client_recent_max_output_buffer:${maxOutput}`,
-    'blocked_clients:0',
+    `blocked_clients:${server.blocking.blockedCount}`,
     'tracking_clients:0',
-    'clients_in_timeout_table:0',
+    `clients_in_timeout_table:${server.blocking.timedCount}`,
   ];
 }
 

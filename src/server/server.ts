@@ -5,6 +5,7 @@ import { ExpiryCycle } from '../datastructures/expiry-cycle.js';
 import { CommandTable } from '../commands/registry.js';
 import { COMMAND_GROUPS } from '../commands/index.js';
 import type { ParserLimits } from '../protocol/resp/request-parser.js';
+import { BlockingRegistry } from './blocking.js';
 import { Clock } from './clock.js';
 import { Config } from './config.js';
 import { ServerStats } from './stats.js';
@@ -23,6 +24,8 @@ export class Server {
   readonly commands = new CommandTable(COMMAND_GROUPS);
   readonly stats = new ServerStats();
   readonly sessions = new Map<number, Session>();
+  /** Clients blocked on keys (BLPOP, BZPOPMIN…) and the keys ready to serve them. */
+  readonly blocking = new BlockingRegistry(this);
   readonly parserLimits: ParserLimits = { protoMaxBulkLen: 0, queryBufferLimit: 0 };
   readonly runId = randomBytes(20).toString('hex');
   /** Replication id, as INFO replication reports it for a master with no history. */
@@ -94,8 +97,10 @@ export class Server {
     this.sessions.set(session.id, session);
   }
 
+  /** A client left (closed or killed; may be called twice): a blocked one leaves its queues too. */
   removeSession(session: Session): void {
     this.sessions.delete(session.id);
+    if (session.blocked !== null) this.blocking.remove(session);
   }
 
   private scheduleCron(): void {
@@ -128,8 +133,9 @@ export class Server {
     const timeout = this.config.getInt('timeout');
     if (timeout <= 0) return;
     const limit = this.clock.now - timeout * 1000;
+    // As Redis' clientsCronHandleTimeout, a client waiting in a blocking command is not idle.
     for (const session of this.sessions.values()) {
-      if (session.lastInteraction < limit) session.kill();
+      if (session.lastInteraction < limit && session.blocked === null) session.kill();
     }
   }
 

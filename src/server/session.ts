@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { Database } from '../datastructures/database.js';
 import { RequestParser } from '../protocol/resp/request-parser.js';
 import { ReplyWriter } from '../protocol/resp/reply-writer.js';
+import type { BlockedClient } from './blocking.js';
 import type { Server } from './server.js';
 import { executeCommand } from './dispatch.js';
 import { Transport } from './transport.js';
@@ -57,6 +58,13 @@ export class Session {
   readonly localAddress: string;
   /** The socket's file descriptor (CLIENT LIST fd=), -1 when the platform does not expose it. */
   readonly fd: number;
+  /** The wait of a blocking command (BLPOP…) in progress; its pipelined commands wait meanwhile. */
+  blocked: BlockedClient | null = null;
+  /**
+   * Redis' CLIENT_DENY_BLOCKING: inside MULTI/EXEC (and scripts) a blocking command with no data
+   * answers at once as if it had timed out.
+   */
+  denyBlocking = false;
   private pausedForOutput = false;
   private readonly transport: Transport;
 
@@ -141,12 +149,13 @@ export class Session {
   /**
    * Runs the complete commands the parser holds. Stops early while the network is not taking this
    * client's replies: a pipeline of big GETs then waits in the query buffer instead of as replies
-   * in memory, and resumes on drain.
+   * in memory, and resumes on drain. A blocked client's commands wait in the parser, as in
+   * Redis' query buffer, until its blocking command is answered.
    */
   processInput(): void {
     const parser = this.parser;
     this.server.commandClock = performance.now();
-    while (!this.closing && !this.pausedForOutput) {
+    while (!this.closing && !this.pausedForOutput && this.blocked === null) {
       const argv = parser.next();
       if (argv === null) {
         if (parser.error !== undefined) this.protocolFailure();
@@ -184,6 +193,16 @@ export class Session {
     this.server.clock.refresh();
     this.processInput();
     this.parser.retainLeftover();
+    this.flush();
+  }
+
+  /** The blocking command was answered: write its reply and run what was pipelined behind it. */
+  resumeAfterUnblock(): void {
+    if (this.closing) return;
+    if (!this.pausedForOutput) {
+      this.processInput();
+      this.parser.retainLeftover();
+    }
     this.flush();
   }
 
