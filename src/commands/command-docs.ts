@@ -1,3 +1,4 @@
+import { extractKeys, hasMovableKeys, keySpecsOf, type FoundKey } from './key-specs.js';
 import { stringMatch } from '../datastructures/glob.js';
 import { CommandError, ERR_SYNTAX } from '../protocol/errors.js';
 import { MapReply, SetReply, SimpleString, type Reply } from '../protocol/reply.js';
@@ -29,30 +30,26 @@ function* everyCommand(session: Session): Generator<Command> {
   }
 }
 
-/**
- * The key flags Redis' key specs carry. Specs here only declare legacy key positions, so the
- * flags follow from the command: a read-only command reads its keys, a write command updates them.
- */
-function keyFlags(spec: CommandSpec): string[] {
-  if (spec.flags.includes('write')) return ['RW', 'update'];
-  return ['RO', 'access'];
-}
-
-/** The one range key spec equivalent to the legacy (first, last, step) positions; a set in RESP3, as Redis sends it. */
-function keySpecs(spec: CommandSpec): SetReply {
-  const keys = spec.keys;
-  if (keys === undefined || keys.first === 0) return new SetReply([]);
-  const lastKey = keys.last < 0 ? keys.last : keys.last - keys.first;
-  return new SetReply([
-    new MapReply([
-      'flags',
-      new SetReply(keyFlags(spec).map((flag) => new SimpleString(flag))),
-      'begin_search',
-      new MapReply(['type', 'index', 'spec', new MapReply(['index', keys.first])]),
-      'find_keys',
-      new MapReply(['type', 'range', 'spec', new MapReply(['lastkey', lastKey, 'keystep', keys.step, 'limit', 0])]),
-    ]),
-  ]);
+/** COMMAND INFO's key specs, in Redis' reply shape; a set in RESP3, as Redis sends it. */
+function keySpecsReply(spec: CommandSpec): SetReply {
+  return new SetReply(
+    keySpecsOf(spec).map((keySpec) => {
+      const begin = keySpec.begin;
+      const find = keySpec.find;
+      return new MapReply([
+        'flags',
+        new SetReply(keySpec.flags.map((flag) => new SimpleString(flag))),
+        'begin_search',
+        'index' in begin
+          ? new MapReply(['type', 'index', 'spec', new MapReply(['index', begin.index])])
+          : new MapReply(['type', 'keyword', 'spec', new MapReply(['keyword', begin.keyword, 'startfrom', begin.startFrom])]),
+        'find_keys',
+        'keynumIndex' in find
+          ? new MapReply(['type', 'keynum', 'spec', new MapReply(['keynumidx', find.keynumIndex, 'firstkey', find.firstKey, 'keystep', find.keyStep])])
+          : new MapReply(['type', 'range', 'spec', new MapReply(['lastkey', find.lastKey, 'keystep', find.keyStep, 'limit', find.limit])]),
+      ]);
+    }),
+  );
 }
 
 /** COMMAND INFO's ten fields: name, arity, flags, first/last/step, ACL categories, tips, key specs, subcommands. */
@@ -62,13 +59,13 @@ function commandInfo(command: Command): Reply {
   return [
     command.fullName,
     spec.arity,
-    new SetReply(spec.flags.map((flag) => new SimpleString(flag))),
+    new SetReply([...spec.flags, ...(hasMovableKeys(spec) ? ['movablekeys'] : [])].map((flag) => new SimpleString(flag))),
     keys.first,
     keys.last,
     keys.step,
     new SetReply(spec.acl.map((category) => new SimpleString(`@${category}`))),
     new SetReply([]),
-    keySpecs(spec),
+    keySpecsReply(spec),
     command.subcommands ? [...command.subcommands.values()].map(commandInfo) : new SetReply([]),
   ];
 }
@@ -147,8 +144,8 @@ function listHandler(session: Session, argv: string[]): Reply {
   throw new CommandError(ERR_SYNTAX);
 }
 
-/** The command a GETKEYS argument vector names (its subcommand for containers) and its key positions. */
-function keyPositions(session: Session, argv: string[]): [Command, number[]] {
+/** The command a GETKEYS argument vector names (its subcommand for containers) and the keys found in it. */
+function keysOf(session: Session, argv: string[]): FoundKey[] {
   const args = argv.slice(2);
   let command = session.server.commands.lookup(args[0]!);
   if (command === undefined) throw new CommandError(ERR_INVALID_COMMAND);
@@ -157,14 +154,14 @@ function keyPositions(session: Session, argv: string[]): [Command, number[]] {
     if (command === undefined) throw new CommandError(ERR_INVALID_COMMAND);
   }
   // Redis checks for key arguments before the argument count.
-  const keys = command.spec.keys;
-  if (keys === undefined || keys.first === 0) throw new CommandError(ERR_NO_KEYS);
+  const specs = keySpecsOf(command.spec);
+  if (specs.length === 0) throw new CommandError(ERR_NO_KEYS);
   if (!command.arityOk(args.length)) throw new CommandError(ERR_INVALID_ARGC);
-  const last = keys.last < 0 ? args.length + keys.last : keys.last;
-  const positions: number[] = [];
-  for (let i = keys.first; i <= last && i < args.length; i += keys.step) positions.push(i);
-  if (positions.length === 0 && !command.spec.flags.includes('no_mandatory_keys')) throw new CommandError(ERR_INVALID_ARGS);
-  return [command, positions.map((position) => position + 2)];
+  const found = extractKeys(specs, args);
+  if (found === undefined || (found.length === 0 && !command.spec.flags.includes('no_mandatory_keys'))) {
+    throw new CommandError(ERR_INVALID_ARGS);
+  }
+  return found.map((key) => ({ position: key.position + 2, flags: key.flags }));
 }
 
 const COMMAND_HELP = [
@@ -223,9 +220,7 @@ const command: CommandSpec = {
       summary: 'Extract keys and access flags given a full Redis command',
       complexity: 'O(N) where N is the number of arguments to the command',
       handler: (session, argv) => {
-        const [found, positions] = keyPositions(session, argv);
-        const flags = new SetReply(keyFlags(found.spec).map((flag) => new SimpleString(flag)));
-        return positions.map((position) => [argv[position]!, flags]);
+        return keysOf(session, argv).map((key) => [argv[key.position]!, new SetReply(key.flags.map((flag) => new SimpleString(flag)))]);
       },
     }),
     sub({
@@ -281,7 +276,7 @@ const command: CommandSpec = {
       since: '2.8.13',
       summary: 'Extract keys given a full Redis command',
       complexity: 'O(N) where N is the number of arguments to the command',
-      handler: (session, argv) => keyPositions(session, argv)[1].map((position) => argv[position]!),
+      handler: (session, argv) => keysOf(session, argv).map((key) => argv[key.position]!),
     }),
   ],
 };

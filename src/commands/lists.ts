@@ -16,7 +16,7 @@ import {
   parseMpopArguments,
   popRange,
 } from './list-generic.js';
-import type { ArgumentSpec, CommandSpec, KeyPositions } from './spec.js';
+import type { ArgumentSpec, CommandSpec, KeyPositions, KeySpec } from './spec.js';
 
 // The list commands of Redis 7.0's t_list.c (the blocking ones live in blocking.ts and reuse the
 // generic functions of list-generic.ts). Every lookup is one find; an emptied list is deleted.
@@ -264,6 +264,12 @@ const LEFT_RIGHT = (name: string): ArgumentSpec => ({
 });
 const PUSH_COMPLEXITY = 'O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.';
 
+/** LMOVE and RPOPLPUSH: the source is read and emptied, the destination grows. */
+const MOVE_KEY_SPECS: readonly KeySpec[] = [
+  { flags: ['RW', 'access', 'delete'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+  { flags: ['RW', 'insert'], begin: { index: 2 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+];
+
 export const listsCommands: CommandSpec[] = [
   {
     name: 'lpush',
@@ -474,6 +480,7 @@ export const listsCommands: CommandSpec[] = [
     arity: 5,
     flags: ['write', 'denyoom'],
     keys: TWO_KEYS,
+    keySpecs: MOVE_KEY_SPECS,
     acl: ['write', 'list', 'slow'],
     group: 'list',
     since: '6.2.0',
@@ -487,6 +494,7 @@ export const listsCommands: CommandSpec[] = [
     arity: 3,
     flags: ['write', 'denyoom'],
     keys: TWO_KEYS,
+    keySpecs: MOVE_KEY_SPECS,
     acl: ['write', 'list', 'slow'],
     group: 'list',
     since: '1.2.0',
@@ -499,6 +507,7 @@ export const listsCommands: CommandSpec[] = [
     name: 'lmpop',
     arity: -4,
     flags: ['write'],
+    keySpecs: [{ flags: ['RW', 'access', 'delete'], begin: { index: 1 }, find: { keynumIndex: 0, firstKey: 1, keyStep: 1 } }],
     acl: ['write', 'list', 'slow'],
     group: 'list',
     since: '7.0.0',

@@ -76,6 +76,30 @@ export interface KeyPositions {
   step: number;
 }
 
+export type KeySpecFlag =
+  | 'RO'
+  | 'RW'
+  | 'OW'
+  | 'RM'
+  | 'access'
+  | 'update'
+  | 'insert'
+  | 'delete'
+  | 'not_key'
+  | 'incomplete'
+  | 'variable_flags';
+
+/**
+ * A Redis 7 key specification: where the search for keys begins (a fixed argv index, or after a
+ * keyword) and how keys are found from there (a range, or a count read from the arguments). The
+ * key extraction for COMMAND GETKEYS (and cluster slots later) reads these.
+ */
+export interface KeySpec {
+  flags: readonly KeySpecFlag[];
+  begin: { index: number } | { keyword: string; startFrom: number };
+  find: { lastKey: number; keyStep: number; limit: number } | { keynumIndex: number; firstKey: number; keyStep: number };
+}
+
 /**
  * The argument grammar, as COMMAND DOCS reports it (a subset of Redis' JSON command files:
  * enough for clients that draw hints from it).
@@ -98,6 +122,12 @@ export interface CommandSpec {
   arity: number;
   flags: readonly CommandFlag[];
   keys?: KeyPositions;
+  /**
+   * Redis 7 key specs, for keys that legacy positions cannot describe (LMPOP's numkeys, ZUNIONSTORE's
+   * destination plus numkeys sources) or with flags of their own. Absent: one range spec derived
+   * from `keys`.
+   */
+  keySpecs?: readonly KeySpec[];
   acl: readonly AclCategory[];
   group: CommandGroup;
   since: string;
