@@ -171,16 +171,15 @@ function spopWithCount(session: Session, argv: string[]): Reply {
   if (slot < 0) return EMPTY_SET;
   const set = setAt(db, slot);
   if (count === 0) return EMPTY_SET;
-  // Redis adds the count asked for to dirty, whatever it pops, plus one for the key.
-  db.markChanged(count);
+  // One change per member popped (deleting the emptied key is not another).
   if (count >= set.size) {
     const members = set.toArray();
+    db.markChanged(members.length - 1);
     db.deleteAt(slot);
     return new SetReply(members);
   }
-  const popped = set.popRandomMany(count, maxIntsetEntries(session));
-  db.markChanged(1);
-  return new SetReply(popped);
+  db.markChanged(count);
+  return new SetReply(set.popRandomMany(count, maxIntsetEntries(session)));
 }
 
 function srandmemberCommand(session: Session, argv: string[]): Reply {
@@ -368,13 +367,7 @@ function unionOrDiffStoreCommand(session: Session, argv: string[], operation: Se
   const db = session.db;
   const sets = lookupSets(db, argv, 2, argv.length);
   const result = unionOrDiff(sets, operation, maxIntsetEntries(session));
-  const destination = argv[1]!;
-  // Redis counts one change here even when an empty result deletes nothing.
-  if (result.size === 0 && !db.has(destination)) {
-    db.markChanged(1);
-    return 0;
-  }
-  return storeResult(db, destination, result);
+  return storeResult(db, argv[1]!, result);
 }
 
 // ---- SSCAN ----
