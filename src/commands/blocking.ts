@@ -15,24 +15,63 @@ import type { ArgumentSpec, CommandSpec } from './spec.js';
 
 /** 2^63: Redis converts the timeout to a long long; anything from here on wraps negative. */
 const LLONG_LIMIT = 2 ** 63;
+const MANTISSA_BITS = 64n;
+
+/**
+ * ceill(x * 1000.0L) for the long double x that strtold reads from `text`, computed exactly: the
+ * product rounded to the x87's 64-bit mantissa (half to even), then rounded up. Near whole
+ * milliseconds this differs from doubles: "-0.001" reads as a long double just above -0.001, so
+ * Redis waits forever where a double would say -1 ms. Undefined when strtold rejects the text.
+ */
+function exactCeilMillis(text: string): number | undefined {
+  const value = parseLongDouble(text);
+  if (value === undefined) return undefined;
+  if (value.infinite) return value.negative ? -Infinity : Infinity;
+  let product = value.mantissa * 1000n;
+  let exponent = value.exponent;
+  const excess = BigInt(product.toString(2).length) - MANTISSA_BITS;
+  if (excess > 0n) {
+    let rounded = product >> excess;
+    const remainder = product - (rounded << excess);
+    const half = 1n << (excess - 1n);
+    if (remainder > half || (remainder === half && (rounded & 1n) === 1n)) rounded++;
+    product = rounded;
+    exponent += Number(excess);
+  }
+  let magnitude: bigint;
+  if (exponent >= 0) {
+    magnitude = product << BigInt(exponent);
+  } else {
+    const shift = BigInt(-exponent);
+    magnitude = product >> shift;
+    // Rounding up moves a positive value away from zero and a negative one towards it.
+    if (!value.negative && magnitude << shift !== product) magnitude++;
+  }
+  return value.negative ? -Number(magnitude) : Number(magnitude);
+}
 
 /**
  * Redis 7.0's getTimeoutFromObjectOrReply in seconds, as measured on 7.0.15: a long double
  * (strtold's text, no NaN) times 1000, rounded up to whole milliseconds (0.0001 waits 1 ms,
- * -0.0001 rounds to 0: forever). Infinity and anything from 2^63 ms on overflow the conversion to
- * long long and read as negative, as on x86-64. Returns the absolute deadline, 0 for forever.
+ * -0.0001 and -0.001 round to 0: forever). Infinity and anything from 2^63 ms on overflow the
+ * conversion to long long and read as negative, as on x86-64. Returns the absolute deadline, 0
+ * for forever.
  */
 export function parseTimeout(session: Session, text: string): number {
-  let seconds = parseFloat64(text);
+  const seconds = parseFloat64(text);
   if (seconds === undefined) throw new CommandError(ERR_TIMEOUT_NOT_FLOAT);
-  if (seconds === 0 || seconds === Infinity || seconds === -Infinity) {
-    // Past a double's range the long double decides: out of its range too is strtold's ERANGE
-    // (not a float); a non-zero value a double rounds to 0 still waits (1 ms) or not (forever).
-    const exact = parseLongDouble(text);
-    if (exact === undefined) throw new CommandError(ERR_TIMEOUT_NOT_FLOAT);
-    if (seconds === 0 && exact.mantissa !== 0n) seconds = exact.negative ? -Number.MIN_VALUE : Number.MIN_VALUE;
+  const scaled = seconds * 1000;
+  let ms: number | undefined;
+  // A zero read from anything but "0" may be a long double too small for a double (1e-400).
+  if (Number.isInteger(seconds) && (seconds !== 0 || text === '0') && Math.abs(scaled) < Number.MAX_SAFE_INTEGER) {
+    ms = scaled;
+  } else if (Math.abs(scaled) < 2 ** 62 && Math.abs(scaled - Math.round(scaled)) > 1e-6) {
+    // Far from a whole millisecond the long double's extra precision cannot change the ceiling.
+    ms = Math.ceil(scaled);
+  } else {
+    ms = exactCeilMillis(text);
+    if (ms === undefined) throw new CommandError(ERR_TIMEOUT_NOT_FLOAT);
   }
-  const ms = Math.ceil(seconds * 1000);
   if (!(ms < LLONG_LIMIT) || ms < 0) throw new CommandError(ERR_TIMEOUT_NEGATIVE);
   return ms === 0 ? 0 : session.server.clock.now + ms;
 }

@@ -278,7 +278,9 @@ function commandstatsSection(server: Server): string[] {
 
 function errorstatsSection(server: Server): string[] {
   const lines: string[] = [];
-  for (const [code, count] of server.stats.errorCodes) lines.push(`errorstat_${code}:count=${count}`);
+  // Redis keeps the codes in a radix tree, so INFO lists them in byte order.
+  const codes = [...server.stats.errorCodes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [code, count] of codes) lines.push(`errorstat_${code}:count=${count}`);
   return lines;
 }
 
