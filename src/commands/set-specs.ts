@@ -1,8 +1,7 @@
 import type { CommandSpec } from './spec.js';
 
 // The set commands as Redis 7.0 declares them (src/commands/s*.json): arity, flags, key
-// positions, ACL categories and docs. sets.ts attaches a handler to each. Redis also flags
-// SINTERCARD "movablekeys" (its keys follow numkeys), a flag CommandFlag does not name yet.
+// positions and key specs, ACL categories and docs. sets.ts attaches a handler to each.
 
 export type SetCommandMeta = Omit<CommandSpec, 'handler'>;
 
@@ -12,6 +11,9 @@ export const SET_SPECS = {
     arity: -3,
     flags: ['write', 'denyoom', 'fast'],
     keys: { first: 1, last: 1, step: 1 },
+    keySpecs: [
+      { flags: ['RW', 'insert'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+    ],
     acl: ['write', 'set', 'fast'],
     group: 'set',
     since: '1.0.0',
@@ -24,6 +26,9 @@ export const SET_SPECS = {
     arity: -3,
     flags: ['write', 'fast'],
     keys: { first: 1, last: 1, step: 1 },
+    keySpecs: [
+      { flags: ['RW', 'delete'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+    ],
     acl: ['write', 'set', 'fast'],
     group: 'set',
     since: '1.0.0',
@@ -36,6 +41,9 @@ export const SET_SPECS = {
     arity: 3,
     flags: ['readonly', 'fast'],
     keys: { first: 1, last: 1, step: 1 },
+    keySpecs: [
+      { flags: ['RO'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+    ],
     acl: ['read', 'set', 'fast'],
     group: 'set',
     since: '1.0.0',
@@ -48,6 +56,9 @@ export const SET_SPECS = {
     arity: -3,
     flags: ['readonly', 'fast'],
     keys: { first: 1, last: 1, step: 1 },
+    keySpecs: [
+      { flags: ['RO', 'access'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+    ],
     acl: ['read', 'set', 'fast'],
     group: 'set',
     since: '6.2.0',
@@ -60,6 +71,9 @@ export const SET_SPECS = {
     arity: 2,
     flags: ['readonly'],
     keys: { first: 1, last: 1, step: 1 },
+    keySpecs: [
+      { flags: ['RO', 'access'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+    ],
     acl: ['read', 'set', 'slow'],
     group: 'set',
     since: '1.0.0',
@@ -72,6 +86,9 @@ export const SET_SPECS = {
     arity: 2,
     flags: ['readonly', 'fast'],
     keys: { first: 1, last: 1, step: 1 },
+    keySpecs: [
+      { flags: ['RO'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+    ],
     acl: ['read', 'set', 'fast'],
     group: 'set',
     since: '1.0.0',
@@ -84,6 +101,9 @@ export const SET_SPECS = {
     arity: -2,
     flags: ['write', 'fast'],
     keys: { first: 1, last: 1, step: 1 },
+    keySpecs: [
+      { flags: ['RW', 'access', 'delete'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+    ],
     acl: ['write', 'set', 'fast'],
     group: 'set',
     since: '1.0.0',
@@ -96,6 +116,9 @@ export const SET_SPECS = {
     arity: -2,
     flags: ['readonly'],
     keys: { first: 1, last: 1, step: 1 },
+    keySpecs: [
+      { flags: ['RO', 'access'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+    ],
     acl: ['read', 'set', 'slow'],
     group: 'set',
     since: '1.0.0',
@@ -108,6 +131,10 @@ export const SET_SPECS = {
     arity: 4,
     flags: ['write', 'fast'],
     keys: { first: 1, last: 2, step: 1 },
+    keySpecs: [
+      { flags: ['RW', 'access', 'delete'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+      { flags: ['RW', 'insert'], begin: { index: 2 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+    ],
     acl: ['write', 'set', 'fast'],
     group: 'set',
     since: '1.0.0',
@@ -120,6 +147,9 @@ export const SET_SPECS = {
     arity: -2,
     flags: ['readonly'],
     keys: { first: 1, last: -1, step: 1 },
+    keySpecs: [
+      { flags: ['RO', 'access'], begin: { index: 1 }, find: { lastKey: -1, keyStep: 1, limit: 0 } },
+    ],
     acl: ['read', 'set', 'slow'],
     group: 'set',
     since: '1.0.0',
@@ -132,6 +162,9 @@ export const SET_SPECS = {
     arity: -3,
     flags: ['readonly'],
     keys: { first: 0, last: 0, step: 0 },
+    keySpecs: [
+      { flags: ['RO', 'access'], begin: { index: 1 }, find: { keynumIndex: 0, firstKey: 1, keyStep: 1 } },
+    ],
     acl: ['read', 'set', 'slow'],
     group: 'set',
     since: '7.0.0',
@@ -144,6 +177,9 @@ export const SET_SPECS = {
     arity: -2,
     flags: ['readonly'],
     keys: { first: 1, last: -1, step: 1 },
+    keySpecs: [
+      { flags: ['RO', 'access'], begin: { index: 1 }, find: { lastKey: -1, keyStep: 1, limit: 0 } },
+    ],
     acl: ['read', 'set', 'slow'],
     group: 'set',
     since: '1.0.0',
@@ -156,6 +192,9 @@ export const SET_SPECS = {
     arity: -2,
     flags: ['readonly'],
     keys: { first: 1, last: -1, step: 1 },
+    keySpecs: [
+      { flags: ['RO', 'access'], begin: { index: 1 }, find: { lastKey: -1, keyStep: 1, limit: 0 } },
+    ],
     acl: ['read', 'set', 'slow'],
     group: 'set',
     since: '1.0.0',
@@ -168,6 +207,10 @@ export const SET_SPECS = {
     arity: -3,
     flags: ['write', 'denyoom'],
     keys: { first: 1, last: -1, step: 1 },
+    keySpecs: [
+      { flags: ['RW', 'update'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+      { flags: ['RO', 'access'], begin: { index: 2 }, find: { lastKey: -1, keyStep: 1, limit: 0 } },
+    ],
     acl: ['write', 'set', 'slow'],
     group: 'set',
     since: '1.0.0',
@@ -180,6 +223,10 @@ export const SET_SPECS = {
     arity: -3,
     flags: ['write', 'denyoom'],
     keys: { first: 1, last: -1, step: 1 },
+    keySpecs: [
+      { flags: ['OW', 'update'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+      { flags: ['RO', 'access'], begin: { index: 2 }, find: { lastKey: -1, keyStep: 1, limit: 0 } },
+    ],
     acl: ['write', 'set', 'slow'],
     group: 'set',
     since: '1.0.0',
@@ -192,6 +239,10 @@ export const SET_SPECS = {
     arity: -3,
     flags: ['write', 'denyoom'],
     keys: { first: 1, last: -1, step: 1 },
+    keySpecs: [
+      { flags: ['OW', 'update'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+      { flags: ['RO', 'access'], begin: { index: 2 }, find: { lastKey: -1, keyStep: 1, limit: 0 } },
+    ],
     acl: ['write', 'set', 'slow'],
     group: 'set',
     since: '1.0.0',
@@ -204,6 +255,9 @@ export const SET_SPECS = {
     arity: -3,
     flags: ['readonly'],
     keys: { first: 1, last: 1, step: 1 },
+    keySpecs: [
+      { flags: ['RO', 'access'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+    ],
     acl: ['read', 'set', 'slow'],
     group: 'set',
     since: '2.8.0',
