@@ -39,14 +39,12 @@ export function integerAtLeast(text: string, min: number, error: string): number
 }
 
 /**
- * Adds a new list key (after a lookup missed). As Redis' dbAdd, this is where a key is signalled
- * as ready for clients blocked on it (BLPOP…): pushes onto an existing list need no signal, since
- * nobody blocks on a key holding a non-empty list.
+ * Adds a new list key (after a lookup missed). The keyspace reports the new collection, which
+ * wakes clients blocked on the key (Redis' dbAdd → signalKeyAsReady); pushes onto an existing list
+ * need no signal, since nobody blocks on a key holding a non-empty list.
  */
 export function addList(session: Session, key: string, list: ListValue): void {
-  const db = session.db;
-  db.insert(key, list);
-  session.server.blocking.signalKeyAsReady(db, key);
+  session.db.insert(key, list);
 }
 
 /**

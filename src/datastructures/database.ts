@@ -1,5 +1,5 @@
 import type { StoredValue } from './values.js';
-import type { AccessPolicy, KeyspaceClock, KeyspaceStats } from './keyspace.js';
+import type { AccessPolicy, KeyspaceClock, KeyspaceEvents, KeyspaceStats } from './keyspace.js';
 
 const INITIAL_CAPACITY = 16;
 const CLOCK_MASK = 0xffffff;
@@ -58,6 +58,7 @@ export class Database {
     private readonly clock: KeyspaceClock,
     private readonly stats: KeyspaceStats,
     private readonly access: AccessPolicy,
+    private readonly events: KeyspaceEvents,
   ) {}
 
   get size(): number {
@@ -450,7 +451,15 @@ export class Database {
     this.expireAt[slot] = 0;
     this.volatilePosition[slot] = -1;
     this.slotOf.set(key, slot);
+    if (typeof value !== 'string') this.events.collectionAdded?.(this, key);
     return slot;
+  }
+
+  /** Reports every collection here as added (after SWAPDB brought them in). */
+  announceCollections(): void {
+    const added = this.events.collectionAdded;
+    if (added === null) return;
+    for (let slot = 0; slot < this.keys.length; slot++) if (typeof this.values[slot] !== 'string') added(this, this.keys[slot]!);
   }
 
   /** Removes whatever entry holds `key`, live or expired, without counting a change. */

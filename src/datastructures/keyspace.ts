@@ -38,14 +38,26 @@ export class AccessPolicy {
   lfuDecayTime = 1;
 }
 
+/**
+ * What the rest of the node learns from the keyspace as it happens (Redis' dbAdd → signalKeyAsReady):
+ * a collection appearing under a key, however it got there (a push, RENAME, MOVE, COPY, a STORE),
+ * wakes the clients blocked on that key.
+ */
+export class KeyspaceEvents {
+  collectionAdded: ((db: Database, key: string) => void) | null = null;
+}
+
 export class Keyspace {
   readonly databases: Database[];
   readonly stats = new KeyspaceStats();
   readonly access = new AccessPolicy();
+  readonly events = new KeyspaceEvents();
 
   constructor(readonly clock: KeyspaceClock, databaseCount: number) {
     this.databases = [];
-    for (let id = 0; id < databaseCount; id++) this.databases.push(new Database(id, clock, this.stats, this.access));
+    for (let id = 0; id < databaseCount; id++) {
+      this.databases.push(new Database(id, clock, this.stats, this.access, this.events));
+    }
   }
 
   /** FLUSHALL: empties every database; returns how many keys there were (each counts as dirty). */
@@ -59,6 +71,8 @@ export class Keyspace {
   swap(first: number, second: number): void {
     if (first !== second) this.databases[first]!.swapContents(this.databases[second]!);
     this.stats.dirty++;
+    // Every collection now stands in another database, as if added there (Redis' scanDatabaseForReadyKeys).
+    if (first !== second) for (const id of [first, second]) this.databases[id]!.announceCollections();
   }
 
   get keyCount(): number {

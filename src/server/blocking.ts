@@ -104,8 +104,8 @@ export class BlockingRegistry {
   }
 
   /**
-   * Redis' signalKeyAsReady: `key` in `db` may now hold data for its waiters. Called by every
-   * write that creates a list or sorted set key, so it returns at once when nobody waits on it.
+   * Redis' signalKeyAsReady: `key` in `db` may now hold data for its waiters. The keyspace calls it
+   * for every collection added, so it returns at once when nobody waits on it.
    */
   signalKeyAsReady(db: Database, key: string): void {
     if (this.blockedCount === 0) return;
@@ -122,32 +122,12 @@ export class BlockingRegistry {
     this.readyPending = true;
   }
 
-  /** Redis' scanDatabaseForReadyLists (after SWAPDB): every awaited key that now exists is ready. */
-  signalExistingKeys(db: Database): void {
-    const waiting = this.waiting[db.id];
-    if (waiting === undefined) return;
-    for (const key of waiting.keys()) if (db.has(key)) this.signalKeyAsReady(db, key);
-  }
-
   /**
-   * Dispatch calls this after every command while somebody is blocked. A write command's declared
-   * keys that somebody waits on are signalled when they now hold a value, which covers every way a
-   * list or sorted set can appear under a key (pushes, LMOVE, RENAME, COPY, stores…) besides the
-   * explicit signals; inside MULTI/EXEC (denyBlocking) serving waits for the end of EXEC.
+   * Dispatch calls this after every command while somebody is blocked: serves the keys that the
+   * command made ready (the keyspace reports each collection added under a key, however it got
+   * there: a push, RENAME, MOVE, COPY, a STORE, SWAPDB).
    */
-  afterCommand(session: Session, command: Command, argv: readonly string[]): void {
-    const keys = command.spec.keys;
-    if (command.isWrite && keys !== undefined && keys.first > 0) {
-      const db = session.db;
-      const waiting = this.waiting[db.id];
-      if (waiting !== undefined) {
-        const last = keys.last < 0 ? argv.length + keys.last : keys.last;
-        for (let i = keys.first; i <= last && i < argv.length; i += keys.step) {
-          const key = argv[i]!;
-          if (waiting.has(key) && db.has(key)) this.signalKeyAsReady(db, key);
-        }
-      }
-    }
+  afterCommand(session: Session): void {
     if (this.readyPending && !session.denyBlocking) this.serveReadyKeys();
   }
 

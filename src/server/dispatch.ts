@@ -64,7 +64,7 @@ function run(session: Session, command: Command, argv: string[]): void {
   if (session.replyMode === 'on') session.writer.write(reply);
   else advanceReplyMode(session);
   // Redis' handleClientsBlockedOnKeys after call(): the one check the request path pays for it.
-  if (server.blocking.blockedCount > 0) server.blocking.afterCommand(session, command, argv);
+  if (server.blocking.blockedCount > 0) server.blocking.afterCommand(session);
 }
 
 /** CLIENT REPLY SKIP silences the command after it: skip-next becomes skip, skip becomes on. */

@@ -56,6 +56,7 @@ export class Server {
     config.watch('proto-max-bulk-len', (value) => (this.parserLimits.protoMaxBulkLen = Number(value)));
     config.watch('client-query-buffer-limit', (value) => (this.parserLimits.queryBufferLimit = Number(value)));
     config.watch('hz', () => this.scheduleCron());
+    this.keyspace.events.collectionAdded = (db, key) => this.blocking.signalKeyAsReady(db, key);
     const access = this.keyspace.access;
     config.watch('maxmemory-policy', (policy) => (access.lfu = policy.endsWith('-lfu')));
     config.watch('lfu-log-factor', (factor) => (access.lfuLogFactor = Number(factor)));

@@ -283,6 +283,26 @@ describe('waiting', () => {
     });
   });
 
+  it('a collection arriving by RENAME, COPY, MOVE, SORT STORE or SWAPDB wakes its waiters', async () => {
+    await compare(async (s) => {
+      const [a, writer] = [await s.connect(), await s.connect()];
+      await s.run(writer, ['select', '0']);
+      const wakers: [string[], string[][]][] = [
+        [['blpop', 'renamed', '0'], [['rpush', 'tmp', 'r'], ['rename', 'tmp', 'renamed']]],
+        [['blpop', 'copied', '0'], [['rpush', 'tmp', 'c'], ['copy', 'tmp', 'copied']]],
+        [['blpop', 'sorted', '0'], [['rpush', 'numbers', '3', '1', '2'], ['sort', 'numbers', 'store', 'sorted']]],
+        [['bzpopmin', 'zmoved', '0'], [['select', '1'], ['zadd', 'zmoved', '1', 'm'], ['move', 'zmoved', '0'], ['select', '0']]],
+        [['blpop', 'swapped', '0'], [['select', '2'], ['rpush', 'swapped', 'x'], ['select', '0'], ['swapdb', '0', '2']]],
+      ];
+      for (const [blocking, writes] of wakers) {
+        const pending = a.pipeline([blocking]);
+        await s.blocked(1);
+        await s.run(writer, ...writes);
+        await s.settle(pending);
+      }
+    });
+  });
+
   it('BLMOVE chains: the pushed element wakes the clients blocked on the destination', async () => {
     await compare(async (s) => {
       const [a, b, c, pusher] = [await s.connect(), await s.connect(), await s.connect(), await s.connect()];

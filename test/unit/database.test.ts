@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Database } from '../../src/datastructures/database.js';
-import { AccessPolicy, Keyspace, KeyspaceStats, type KeyspaceClock } from '../../src/datastructures/keyspace.js';
+import { AccessPolicy, Keyspace, KeyspaceEvents, KeyspaceStats, type KeyspaceClock } from '../../src/datastructures/keyspace.js';
 
 // Database against a plain Map model. The model keeps every entry, expired or not; lazy expiry
 // is deterministic (find removes a key whose time has come), while randomKey and the expiry
@@ -25,7 +25,7 @@ function makeDatabases(count: number): { clock: TestClock; stats: KeyspaceStats;
   const clock = new TestClock();
   const stats = new KeyspaceStats();
   const access = new AccessPolicy();
-  const dbs = Array.from({ length: count }, (_, id) => new Database(id, clock, stats, access));
+  const dbs = Array.from({ length: count }, (_, id) => new Database(id, clock, stats, access, new KeyspaceEvents()));
   return { clock, stats, access, dbs };
 }
 
