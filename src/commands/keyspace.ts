@@ -6,7 +6,6 @@ import {
   ERR_DB_INDEX,
   ERR_FIRST_DB_INDEX,
   ERR_INT_RANGE,
-  ERR_INVALID_CURSOR,
   ERR_NO_SUCH_KEY,
   ERR_NOT_INTEGER,
   ERR_SAME_OBJECT,
@@ -15,8 +14,9 @@ import {
 } from '../protocol/errors.js';
 import { OK, SimpleString, type Reply } from '../protocol/reply.js';
 import type { Session } from '../server/session.js';
-import { intArg, isToken, parseInt64 } from './args.js';
+import { isToken, parseInt64 } from './args.js';
 import { objectCommand } from './object.js';
+import { CollectionScanOptions, parseScanCursor } from './scan-cursor.js';
 import type { ArgumentSpec, CommandSpec } from './spec.js';
 
 // The generic keyspace commands (Redis' db.c): existence, deletion, renaming, copying and moving
@@ -24,7 +24,6 @@ import type { ArgumentSpec, CommandSpec } from './spec.js';
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
-const SCAN_DEFAULT_COUNT = 10;
 
 /**
  * Redis' getIntFromObjectOrReply: a 32-bit integer. Without a custom message, a valid 64-bit
@@ -92,57 +91,12 @@ function keysCommand(session: Session, argv: string[]): Reply {
   return keys;
 }
 
-/**
- * Redis' parseScanCursorOrReply: strtoul in base 10 — leading '+' or '-' accepted (a negative
- * wraps around), an empty string is 0, a leading space, trailing junk or more than 64 bits is
- * "invalid cursor". Our cursors are slot positions, so any value past the keys starts at the top.
- */
+/** Our SCAN cursors are slot positions, all below 2^24 (V8's Map limit). */
 const FOREIGN_CURSOR = 2 ** 32;
-
-function parseScanCursor(text: string): number {
-  const length = text.length;
-  const first = length > 0 ? text.charCodeAt(0) : 0;
-  if (first === 32 || (first >= 9 && first <= 13)) throw new CommandError(ERR_INVALID_CURSOR);
-  let i = first === 43 || first === 45 ? 1 : 0;
-  const digitsStart = i;
-  while (i < length) {
-    const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) break;
-    i++;
-  }
-  // strtoul stops at the first non-digit; Redis accepts only the end of the C string there.
-  if (i < length && text.charCodeAt(i) !== 0) throw new CommandError(ERR_INVALID_CURSOR);
-  if (i === digitsStart) {
-    if (length > 0 && first !== 0) throw new CommandError(ERR_INVALID_CURSOR);
-    return 0;
-  }
-  const digits = text.slice(digitsStart, i);
-  if (digits.length >= 20 && BigInt(digits) > 18446744073709551615n) throw new CommandError(ERR_INVALID_CURSOR);
-  const magnitude = Number(digits);
-  if (first === 45 && magnitude !== 0) return Number.MAX_SAFE_INTEGER;
-  return magnitude;
-}
 
 function scanCommand(session: Session, argv: string[]): Reply {
   const cursor = parseScanCursor(argv[1]!);
-  let count = SCAN_DEFAULT_COUNT;
-  let pattern: string | undefined;
-  let typeName: string | undefined;
-  for (let i = 2; i < argv.length; i += 2) {
-    const option = argv[i]!;
-    const hasValue = i + 1 < argv.length;
-    if (hasValue && isToken(option, 'COUNT')) {
-      count = intArg(argv[i + 1]!);
-      if (count < 1) throw new CommandError(ERR_SYNTAX);
-    } else if (hasValue && isToken(option, 'MATCH')) {
-      const text = argv[i + 1]!;
-      pattern = text === '*' ? undefined : text;
-    } else if (hasValue && isToken(option, 'TYPE')) {
-      typeName = argv[i + 1]!.toLowerCase();
-    } else {
-      throw new CommandError(ERR_SYNTAX);
-    }
-  }
+  const { count, pattern, typeName } = new CollectionScanOptions(argv, 2, true);
   // Slots stay below 2^24 (V8's Map limit), so a larger cursor was never handed out: like a
   // cursor past the end of Redis' table (e.g. -1, which strtoul wraps), it finds nothing more.
   if (cursor >= FOREIGN_CURSOR) return ['0', []];

@@ -2,8 +2,8 @@ import { stringMatch } from '../datastructures/glob.js';
 import { CommandError, ERR_INVALID_CURSOR, ERR_SYNTAX } from '../protocol/errors.js';
 import { intArg, isToken } from './args.js';
 
-// The cursor and options of the collection scans (SSCAN, and HSCAN/ZSCAN may share them), as
-// Redis' parseScanCursorOrReply and scanGenericCommand read them.
+// The cursor and options of SCAN and the collection scans (SSCAN, HSCAN, ZSCAN), as Redis'
+// parseScanCursorOrReply and scanGenericCommand read them.
 
 const SCAN_DEFAULT_COUNT = 10;
 
@@ -35,16 +35,19 @@ export function parseScanCursor(text: string): number {
   return magnitude;
 }
 
-/** MATCH and COUNT of a collection scan; `pattern` is undefined when everything matches. */
+/** MATCH, COUNT (and for SCAN, TYPE) of a scan; `pattern` is undefined when everything matches. */
 export class CollectionScanOptions {
   count = SCAN_DEFAULT_COUNT;
   pattern: string | undefined = undefined;
+  /** SCAN's TYPE filter, lower case. */
+  typeName: string | undefined = undefined;
 
   /**
    * Reads the options from argv[start…] as scanGenericCommand does: a COUNT below 1 is a syntax
-   * error, a non-integer COUNT is "not an integer", anything else (TYPE included) is a syntax error.
+   * error, a non-integer COUNT is "not an integer", TYPE only where `acceptsType` (SCAN), anything
+   * else a syntax error.
    */
-  constructor(argv: readonly string[], start: number) {
+  constructor(argv: readonly string[], start: number, acceptsType = false) {
     for (let i = start; i < argv.length; i += 2) {
       const option = argv[i]!;
       const hasValue = i + 1 < argv.length;
@@ -54,6 +57,8 @@ export class CollectionScanOptions {
       } else if (hasValue && isToken(option, 'MATCH')) {
         const pattern = argv[i + 1]!;
         this.pattern = pattern === '*' ? undefined : pattern;
+      } else if (acceptsType && hasValue && isToken(option, 'TYPE')) {
+        this.typeName = argv[i + 1]!.toLowerCase();
       } else {
         throw new CommandError(ERR_SYNTAX);
       }
