@@ -16,7 +16,6 @@ import {
   wrongArity,
 } from '../protocol/errors.js';
 import { MapReply, OK, type Reply } from '../protocol/reply.js';
-import type { Config } from '../server/config.js';
 import type { Session } from '../server/session.js';
 import { int64Arg, isToken, parseInt64 } from './args.js';
 import { readCollection } from './lookup.js';
@@ -30,23 +29,8 @@ const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
 const LONG_MAX_HALF = 4611686018427387903n;
 
-/**
- * The two directives of each server's config, kept current by CONFIG SET listeners: reading
- * them through config.getInt on every write cost ~190 ns, 5% of an HSET.
- */
-const limitsByConfig = new WeakMap<Config, HashLimits>();
-
 function currentLimits(session: Session): HashLimits {
-  const config = session.server.config;
-  let limits = limitsByConfig.get(config);
-  if (limits === undefined) {
-    const watched: HashLimits = { maxListpackEntries: 0, maxListpackValue: 0 };
-    config.watch('hash-max-listpack-entries', (value) => (watched.maxListpackEntries = Number(value)));
-    config.watch('hash-max-listpack-value', (value) => (watched.maxListpackValue = Number(value)));
-    limitsByConfig.set(config, watched);
-    limits = watched;
-  }
-  return limits;
+  return session.server.encodingLimits.hash;
 }
 
 function readHash(session: Session, key: string): HashValue | undefined {

@@ -33,7 +33,7 @@ const ERR_TOO_MANY_PICKS = `ERR count is out of range, at most ${MAX_REPEATED_PI
 const EMPTY_SET = new SetReply([]);
 
 function maxIntsetEntries(session: Session): number {
-  return session.server.config.getInt('set-max-intset-entries');
+  return session.server.encodingLimits.setMaxIntsetEntries;
 }
 
 /** The set in a slot found this command; WRONGTYPE when the key holds another type. */

@@ -152,7 +152,7 @@ function normalizeKeyspaceEvents(value: string): string {
 /** The live configuration: directive name → normalised value. */
 export class Config {
   private readonly values = new Map<string, string>();
-  private readonly listeners = new Map<string, (value: string) => void>();
+  private readonly listeners = new Map<string, ((value: string) => void)[]>();
 
   constructor() {
     for (const directive of DIRECTIVES) this.values.set(directive.name, directive.default);
@@ -178,7 +178,7 @@ export class Config {
     if (!directive) throw new ConfigError(`Bad directive or wrong number of arguments`);
     const normalized = normalizeValue(directive, value, this.values.get(directive.name));
     this.values.set(directive.name, normalized);
-    this.listeners.get(directive.name)?.(normalized);
+    for (const listener of this.listeners.get(directive.name) ?? []) listener(normalized);
   }
 
   /**
@@ -198,14 +198,16 @@ export class Config {
     }
     pairs.forEach(([directive], index) => {
       this.values.set(directive.name, normalized[index]!);
-      this.listeners.get(directive.name)?.(normalized[index]!);
+      for (const listener of this.listeners.get(directive.name) ?? []) listener(normalized[index]!);
     });
   }
 
   /** Calls `listener` now and whenever the directive changes. */
   watch(name: string, listener: (value: string) => void): void {
     const directive = findDirective(name)!;
-    this.listeners.set(directive.name, listener);
+    const listeners = this.listeners.get(directive.name);
+    if (listeners === undefined) this.listeners.set(directive.name, [listener]);
+    else listeners.push(listener);
     listener(this.values.get(directive.name)!);
   }
 
