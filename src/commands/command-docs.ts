@@ -1,9 +1,9 @@
-import { extractKeys, hasMovableKeys, keySpecsOf, type FoundKey } from './key-specs.js';
 import { stringMatch } from '../datastructures/glob.js';
 import { CommandError, ERR_SYNTAX } from '../protocol/errors.js';
 import { MapReply, SetReply, SimpleString, type Reply } from '../protocol/reply.js';
 import type { Command } from './registry.js';
-import type { ArgumentSpec, CommandSpec } from './spec.js';
+import { hasMovableKeys, keySpecsOf, keysOf } from './key-specs.js';
+import type { ArgumentSpec, CommandSpec, FoundKey } from './spec.js';
 import type { Session } from '../server/session.js';
 
 // COMMAND and its subcommands: the command table described the way Redis 7.0 describes its own
@@ -37,16 +37,21 @@ function keySpecsReply(spec: CommandSpec): SetReply {
       const begin = keySpec.begin;
       const find = keySpec.find;
       return new MapReply([
+        ...(keySpec.notes !== undefined ? ['notes', keySpec.notes] : []),
         'flags',
         new SetReply(keySpec.flags.map((flag) => new SimpleString(flag))),
         'begin_search',
-        'index' in begin
-          ? new MapReply(['type', 'index', 'spec', new MapReply(['index', begin.index])])
-          : new MapReply(['type', 'keyword', 'spec', new MapReply(['keyword', begin.keyword, 'startfrom', begin.startFrom])]),
+        begin === 'unknown'
+          ? new MapReply(['type', 'unknown', 'spec', new MapReply([])])
+          : 'index' in begin
+            ? new MapReply(['type', 'index', 'spec', new MapReply(['index', begin.index])])
+            : new MapReply(['type', 'keyword', 'spec', new MapReply(['keyword', begin.keyword, 'startfrom', begin.startFrom])]),
         'find_keys',
-        'keynumIndex' in find
-          ? new MapReply(['type', 'keynum', 'spec', new MapReply(['keynumidx', find.keynumIndex, 'firstkey', find.firstKey, 'keystep', find.keyStep])])
-          : new MapReply(['type', 'range', 'spec', new MapReply(['lastkey', find.lastKey, 'keystep', find.keyStep, 'limit', find.limit])]),
+        find === 'unknown'
+          ? new MapReply(['type', 'unknown', 'spec', new MapReply([])])
+          : 'keynumIndex' in find
+            ? new MapReply(['type', 'keynum', 'spec', new MapReply(['keynumidx', find.keynumIndex, 'firstkey', find.firstKey, 'keystep', find.keyStep])])
+            : new MapReply(['type', 'range', 'spec', new MapReply(['lastkey', find.lastKey, 'keystep', find.keyStep, 'limit', find.limit])]),
       ]);
     }),
   );
@@ -145,7 +150,7 @@ function listHandler(session: Session, argv: string[]): Reply {
 }
 
 /** The command a GETKEYS argument vector names (its subcommand for containers) and the keys found in it. */
-function keysOf(session: Session, argv: string[]): FoundKey[] {
+function keysInGetKeys(session: Session, argv: string[]): FoundKey[] {
   const args = argv.slice(2);
   let command = session.server.commands.lookup(args[0]!);
   if (command === undefined) throw new CommandError(ERR_INVALID_COMMAND);
@@ -157,7 +162,7 @@ function keysOf(session: Session, argv: string[]): FoundKey[] {
   const specs = keySpecsOf(command.spec);
   if (specs.length === 0) throw new CommandError(ERR_NO_KEYS);
   if (!command.arityOk(args.length)) throw new CommandError(ERR_INVALID_ARGC);
-  const found = extractKeys(specs, args);
+  const found = keysOf(command.spec, args);
   if (found === undefined || (found.length === 0 && !command.spec.flags.includes('no_mandatory_keys'))) {
     throw new CommandError(ERR_INVALID_ARGS);
   }
@@ -220,7 +225,7 @@ const command: CommandSpec = {
       summary: 'Extract keys and access flags given a full Redis command',
       complexity: 'O(N) where N is the number of arguments to the command',
       handler: (session, argv) => {
-        return keysOf(session, argv).map((key) => [argv[key.position]!, new SetReply(key.flags.map((flag) => new SimpleString(flag)))]);
+        return keysInGetKeys(session, argv).map((key) => [argv[key.position]!, new SetReply(key.flags.map((flag) => new SimpleString(flag)))]);
       },
     }),
     sub({
@@ -276,7 +281,7 @@ const command: CommandSpec = {
       since: '2.8.13',
       summary: 'Extract keys given a full Redis command',
       complexity: 'O(N) where N is the number of arguments to the command',
-      handler: (session, argv) => keysOf(session, argv).map((key) => argv[key.position]!),
+      handler: (session, argv) => keysInGetKeys(session, argv).map((key) => argv[key.position]!),
     }),
   ],
 };

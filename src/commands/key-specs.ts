@@ -1,5 +1,5 @@
 import { parseInt64 } from './args.js';
-import type { CommandSpec, KeySpec, KeySpecFlag } from './spec.js';
+import type { CommandSpec, FoundKey, KeySpec, KeySpecFlag } from './spec.js';
 
 // Key specs: a command's declared ones, or the single range spec its legacy key positions mean,
 // and the extraction of key positions from an argv by them (Redis' getKeysUsingKeySpecs).
@@ -22,14 +22,17 @@ export function keySpecsOf(spec: CommandSpec): readonly KeySpec[] {
   ];
 }
 
-/** Redis' movablekeys: some key positions depend on the arguments (a keyword or a key count). */
+/** Redis' movablekeys: some key positions depend on the arguments (a keyword, a key count, unknown). */
 export function hasMovableKeys(spec: CommandSpec): boolean {
-  return keySpecsOf(spec).some((keySpec) => 'keyword' in keySpec.begin || 'keynumIndex' in keySpec.find);
+  if (spec.findKeys !== undefined) return true;
+  return keySpecsOf(spec).some(
+    (keySpec) => keySpec.begin === 'unknown' || keySpec.find === 'unknown' || 'keyword' in keySpec.begin || 'keynumIndex' in keySpec.find,
+  );
 }
 
-export interface FoundKey {
-  position: number;
-  flags: readonly KeySpecFlag[];
+/** The keys of a full argv (argv[0] the command): the command's own finder, else its key specs. */
+export function keysOf(spec: CommandSpec, argv: readonly string[]): FoundKey[] | undefined {
+  return spec.findKeys !== undefined ? spec.findKeys(argv) : extractKeys(keySpecsOf(spec), argv);
 }
 
 /**
@@ -40,6 +43,8 @@ export function extractKeys(specs: readonly KeySpec[], argv: readonly string[]):
   const found: FoundKey[] = [];
   const argc = argv.length;
   for (const keySpec of specs) {
+    // Specs Redis cannot follow from positions give no keys here (a finder covers them).
+    if (keySpec.begin === 'unknown' || keySpec.find === 'unknown') continue;
     let begin: number;
     if ('index' in keySpec.begin) {
       begin = keySpec.begin.index;

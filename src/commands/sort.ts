@@ -9,7 +9,7 @@ import type { Reply } from '../protocol/reply.js';
 import type { Session } from '../server/session.js';
 import { isToken, parseFloat64, parseInt64 } from './args.js';
 import { addList } from './list-generic.js';
-import type { ArgumentSpec, CommandSpec } from './spec.js';
+import type { ArgumentSpec, CommandSpec, FoundKey, KeySpec } from './spec.js';
 
 // SORT and SORT_RO as Redis 7.0's sort.c: the same option grammar, the same LIMIT clamping, the
 // same element order where Redis does not sort (BY a constant), the same comparison (numeric with
@@ -372,12 +372,48 @@ function sortArguments(store: boolean): ArgumentSpec[] {
 }
 
 // Redis also flags both "movablekeys" (BY/GET name keys), a flag CommandFlag does not name yet.
+const SORTED_KEY_SPEC: KeySpec = { flags: ['RO', 'access'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } };
+const PATTERN_KEYS_SPEC: KeySpec = {
+  notes: "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort",
+  flags: ['RO', 'access'],
+  begin: 'unknown',
+  find: 'unknown',
+};
+const STORE_KEY_SPEC: KeySpec = {
+  notes: "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array",
+  flags: ['OW', 'update'],
+  begin: 'unknown',
+  find: 'unknown',
+};
+/** Options of SORT and how many arguments follow each, for finding STORE (Redis' sortGetKeys). */
+const OPTION_ARGUMENTS = new Map([
+  ['limit', 2],
+  ['get', 1],
+  ['by', 1],
+]);
+
+/** The sorted key, and the last STORE destination when there is one, skipping option arguments. */
+function sortKeys(argv: readonly string[]): FoundKey[] {
+  const keys: FoundKey[] = [{ position: 1, flags: SORTED_KEY_SPEC.flags }];
+  let store: FoundKey | undefined;
+  for (let i = 2; i < argv.length; i++) {
+    const option = argv[i]!.toLowerCase();
+    const skip = OPTION_ARGUMENTS.get(option);
+    if (skip !== undefined) i += skip;
+    else if (option === 'store' && i + 1 < argv.length) store = { position: i + 1, flags: STORE_KEY_SPEC.flags };
+  }
+  if (store !== undefined) keys.push(store);
+  return keys;
+}
+
 export const sortCommands: CommandSpec[] = [
   {
     name: 'sort',
     arity: -2,
     flags: ['write', 'denyoom'],
     keys: { first: 1, last: 1, step: 1 },
+    keySpecs: [SORTED_KEY_SPEC, PATTERN_KEYS_SPEC, STORE_KEY_SPEC],
+    findKeys: sortKeys,
     acl: ['write', 'set', 'sortedset', 'list', 'slow', 'dangerous'],
     group: 'generic',
     since: '1.0.0',
@@ -391,6 +427,7 @@ export const sortCommands: CommandSpec[] = [
     arity: -2,
     flags: ['readonly'],
     keys: { first: 1, last: 1, step: 1 },
+    keySpecs: [SORTED_KEY_SPEC, PATTERN_KEYS_SPEC],
     acl: ['read', 'set', 'sortedset', 'list', 'slow', 'dangerous'],
     group: 'generic',
     since: '7.0.0',

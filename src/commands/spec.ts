@@ -95,9 +95,18 @@ export type KeySpecFlag =
  * key extraction for COMMAND GETKEYS (and cluster slots later) reads these.
  */
 export interface KeySpec {
+  /** Redis' note on a spec it cannot describe fully (SORT's BY/GET patterns, its STORE). */
+  notes?: string;
   flags: readonly KeySpecFlag[];
-  begin: { index: number } | { keyword: string; startFrom: number };
-  find: { lastKey: number; keyStep: number; limit: number } | { keynumIndex: number; firstKey: number; keyStep: number };
+  /** 'unknown': the keys cannot be found from the arguments' positions alone. */
+  begin: { index: number } | { keyword: string; startFrom: number } | 'unknown';
+  find: { lastKey: number; keyStep: number; limit: number } | { keynumIndex: number; firstKey: number; keyStep: number } | 'unknown';
+}
+
+/** A key found in an argv: its position and its spec's flags. */
+export interface FoundKey {
+  position: number;
+  flags: readonly KeySpecFlag[];
 }
 
 /**
@@ -128,6 +137,8 @@ export interface CommandSpec {
    * from `keys`.
    */
   keySpecs?: readonly KeySpec[];
+  /** Redis' getkeys_proc: finds the keys where the specs cannot (SORT's STORE anywhere in argv). */
+  findKeys?: (argv: readonly string[]) => FoundKey[];
   acl: readonly AclCategory[];
   group: CommandGroup;
   since: string;
