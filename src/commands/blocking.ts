@@ -7,7 +7,7 @@ import type { Session } from '../server/session.js';
 import { parseFloat64 } from './args.js';
 import { lmoveGeneric, parseListEnd, parseMpopArguments, popWithKey } from './list-generic.js';
 import { parseZmpopArguments, zpopGeneric } from './sorted-set-pop.js';
-import type { ArgumentSpec, CommandSpec } from './spec.js';
+import type { ArgumentSpec, CommandSpec, KeySpec } from './spec.js';
 
 // The blocking list and sorted set commands of Redis 7.0 (t_list.c, t_zset.c): with data they
 // answer at once like their non-blocking twins; without, they wait in the server's blocking
@@ -199,6 +199,9 @@ const LEFT_RIGHT = (name: string): ArgumentSpec => ({
   ],
 });
 
+/** BLMPOP and BZMPOP: numkeys at argv[2], then the keys, each read and possibly emptied. */
+const MPOP_KEY_SPECS: readonly KeySpec[] = [{ flags: ['RW', 'access', 'delete'], begin: { index: 2 }, find: { keynumIndex: 0, firstKey: 1, keyStep: 1 } }];
+
 export const blockingCommands: CommandSpec[] = [
   {
     name: 'blpop',
@@ -268,6 +271,7 @@ export const blockingCommands: CommandSpec[] = [
     name: 'blmpop',
     arity: -5,
     flags: ['write', 'blocking'],
+    keySpecs: MPOP_KEY_SPECS,
     acl: ['write', 'list', 'slow', 'blocking'],
     group: 'list',
     since: '7.0.0',
@@ -312,6 +316,7 @@ export const blockingCommands: CommandSpec[] = [
     name: 'bzmpop',
     arity: -5,
     flags: ['write', 'blocking'],
+    keySpecs: MPOP_KEY_SPECS,
     acl: ['write', 'sortedset', 'slow', 'blocking'],
     group: 'sorted-set',
     since: '7.0.0',
