@@ -46,7 +46,7 @@ function forEachMember(source: Source, visit: (member: string, score: number) =>
   const value = source.value;
   if (value === undefined) return;
   if (value instanceof SortedSet) {
-    for (let node = value.list.first; node !== null; node = node.forward[0]!) if (visit(node.member, node.score) === true) return;
+    for (let node = value.list.first; node !== null; node = node.next) if (visit(node.member, node.score) === true) return;
   } else {
     for (const member of value.toArray()) if (visit(member, 1) === true) return;
   }
@@ -153,7 +153,7 @@ function zsetOperation(session: Session, argv: string[], destination: string | n
   if (destination !== null) return storeResult(session, destination, result);
   const members: string[] = [];
   const scores: number[] = [];
-  for (let node = result.list.first; node !== null; node = node.forward[0]!) {
+  for (let node = result.list.first; node !== null; node = node.next) {
     members.push(node.member);
     scores.push(node.score);
   }

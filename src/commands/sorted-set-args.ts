@@ -27,6 +27,19 @@ function underflows(text: string): boolean {
  * "1e400" and "1e-400" are refused, "inf" is fine.
  */
 export function scoreArg(text: string, error: string = ERR_NOT_FLOAT): number {
+  // The common case, a plain integer of up to 15 digits (leading zeros included, as strtod reads
+  // them), parsed without the general grammar.
+  const length = text.length;
+  if (length > 0 && length <= 15) {
+    let i = text.charCodeAt(0) === 45 ? 1 : 0;
+    let integer = 0;
+    for (; i < length; i++) {
+      const c = text.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      integer = integer * 10 + c;
+    }
+    if (i === length && length > (text.charCodeAt(0) === 45 ? 1 : 0)) return text.charCodeAt(0) === 45 ? -integer : integer;
+  }
   const value = parseFloat64(text);
   if (value === undefined) throw new CommandError(error);
   if (value === Infinity || value === -Infinity) {

@@ -50,7 +50,7 @@ export function zrandmemberCommand(session: Session, argv: string[]): Reply {
       scores.push(node.score);
     }
   } else if (count >= size) {
-    for (let node = zset.list.first; node !== null; node = node.forward[0]!) {
+    for (let node = zset.list.first; node !== null; node = node.next) {
       members.push(node.member);
       scores.push(node.score);
     }
@@ -80,7 +80,7 @@ export function zscanCommand(session: Session, argv: string[]): Reply {
   const pattern = options.pattern;
   const items: string[] = [];
   if (zset.isListpack) {
-    for (let node = zset.list.first; node !== null; node = node.forward[0]!) {
+    for (let node = zset.list.first; node !== null; node = node.next) {
       if (pattern === undefined || stringMatch(pattern, node.member)) items.push(node.member, formatDouble17g(node.score));
     }
     return ['0', items];

@@ -46,7 +46,7 @@ function rankRange(zset: SortedSet, startArg: number, endArg: number, reverse: b
   let node = zset.nodeAt(reverse ? length - 1 - start : start);
   while (node !== null && count-- > 0) {
     collectNode(result, node);
-    node = reverse ? node.backward : node.forward[0]!;
+    node = reverse ? node.backward : node.next;
   }
 }
 
@@ -58,11 +58,11 @@ function scoreRange(zset: SortedSet, range: ScoreRange, offset: number, limit: n
   if (offset > 0 && offset >= zset.size) return;
   let node = reverse ? zset.list.lastInScoreRange(range) : zset.list.firstInScoreRange(range);
   if (offset < 0) return;
-  while (node !== null && offset-- > 0) node = reverse ? node.backward : node.forward[0]!;
+  while (node !== null && offset-- > 0) node = reverse ? node.backward : node.next;
   while (node !== null && limit-- !== 0) {
     if (reverse ? !scoreGteMin(node.score, range) : !scoreLteMax(node.score, range)) break;
     collectNode(result, node);
-    node = reverse ? node.backward : node.forward[0]!;
+    node = reverse ? node.backward : node.next;
   }
 }
 
@@ -70,11 +70,11 @@ function lexRange(zset: SortedSet, range: LexRange, offset: number, limit: numbe
   if (offset > 0 && offset >= zset.size) return;
   let node = reverse ? zset.lastInLexRange(range) : zset.firstInLexRange(range);
   if (offset < 0) return;
-  while (node !== null && offset-- > 0) node = reverse ? node.backward : node.forward[0]!;
+  while (node !== null && offset-- > 0) node = reverse ? node.backward : node.next;
   while (node !== null && limit-- !== 0) {
     if (reverse ? !lexGteMin(node.member, range) : !lexLteMax(node.member, range)) break;
     collectNode(result, node);
-    node = reverse ? node.backward : node.forward[0]!;
+    node = reverse ? node.backward : node.next;
   }
 }
 
@@ -104,6 +104,8 @@ export function storeResult(session: Session, destination: string, zset: SortedS
   }
   zset.fitEncoding(zsetLimits(session));
   db.set(destination, zset);
+  // Blocked BZPOPMIN/BZMPOP clients may wait for this key (Redis' dbAdd signals a new zset key).
+  session.server.blocking.signalKeyAsReady(db, destination);
   return zset.size;
 }
 

@@ -44,7 +44,9 @@ function zaddGeneric(session: Session, argv: string[], baseFlags: number): Reply
   let scoreIndex = 2;
   for (; scoreIndex < argv.length; scoreIndex++) {
     const option = argv[scoreIndex]!;
-    if (option.length > 4) break;
+    // Every option is 2 to 4 letters: a score (digits, sign, '.', "inf") ends the options at once.
+    const letter = option.charCodeAt(0) | 0x20;
+    if (option.length > 4 || option.length < 2 || letter < 97 || letter > 122) break;
     const upper = option.toUpperCase();
     if (upper === 'NX') flags |= ZADD_NX;
     else if (upper === 'XX') flags |= ZADD_XX;
@@ -76,6 +78,8 @@ function zaddGeneric(session: Session, argv: string[], baseFlags: number): Reply
     zset = SortedSet.create(argv[scoreIndex + 1]!.length, zsetLimits(session));
     slot = db.insert(key, zset);
     created = true;
+    // A new zset key may be what a BZPOPMIN/BZMPOP client waits for (Redis' dbAdd signals it).
+    session.server.blocking.signalKeyAsReady(db, key);
   } else {
     zset = zsetAt(db, slot);
   }

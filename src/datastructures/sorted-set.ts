@@ -66,7 +66,7 @@ export class SortedSet implements CollectionValue {
 
   clone(): SortedSet {
     const copy = new SortedSet(this.skiplistEncoded);
-    for (let node = this.list.first; node !== null; node = node.forward[0]!) copy.insertNew(node.score, node.member);
+    for (let node = this.list.first; node !== null; node = node.next) copy.insertNew(node.score, node.member);
     return copy;
   }
 
@@ -98,8 +98,7 @@ export class SortedSet implements CollectionValue {
       this.lastScore = score;
       if (score !== current) {
         this.scanOrder = null;
-        const moved = this.list.updateScore(node, this.skiplistEncoded ? score : listpackScore(score));
-        if (moved !== node) this.dict.set(member, moved);
+        this.list.updateScore(node, this.skiplistEncoded ? score : listpackScore(score));
         return ZADD_OUT_UPDATED;
       }
       return 0;
@@ -137,9 +136,14 @@ export class SortedSet implements CollectionValue {
 
   /** Removes and returns the lowest (or highest) node; the set must not be empty. */
   pop(fromMax: boolean): SkipListNode {
-    const node = fromMax ? this.list.last! : this.list.first!;
     this.scanOrder = null;
-    this.list.delete(node.score, node.member);
+    let node: SkipListNode;
+    if (fromMax) {
+      node = this.list.last!;
+      this.list.delete(node.score, node.member);
+    } else {
+      node = this.list.deleteFirst()!;
+    }
     this.dict.delete(node.member);
     return node;
   }
@@ -160,7 +164,7 @@ export class SortedSet implements CollectionValue {
   firstInLexRange(range: LexRange): SkipListNode | null {
     if (this.skiplistEncoded) return this.list.firstInLexRange(range);
     if (!this.listpackLexReachable(range)) return null;
-    for (let node = this.list.first; node !== null; node = node.forward[0]!) {
+    for (let node = this.list.first; node !== null; node = node.next) {
       if (lexGteMin(node.member, range)) return lexLteMax(node.member, range) ? node : null;
     }
     return null;
@@ -188,7 +192,7 @@ export class SortedSet implements CollectionValue {
     if (first === null) return 0;
     if (!this.skiplistEncoded) {
       let count = 0;
-      for (let node: SkipListNode | null = first; node !== null && lexLteMax(node.member, range); node = node.forward[0]!) count++;
+      for (let node: SkipListNode | null = first; node !== null && lexLteMax(node.member, range); node = node.next) count++;
       return count;
     }
     const length = this.list.length;
@@ -212,7 +216,7 @@ export class SortedSet implements CollectionValue {
     let node = this.firstInLexRange(range);
     let removed = 0;
     while (node !== null && lexLteMax(node.member, range)) {
-      const next: SkipListNode | null = node.forward[0]!;
+      const next: SkipListNode | null = node.next;
       this.remove(node.member);
       removed++;
       node = next;
@@ -260,7 +264,7 @@ export class SortedSet implements CollectionValue {
       }
     }
     this.skiplistEncoded = false;
-    for (let node = this.list.first; node !== null; node = node.forward[0]!) node.score = listpackScore(node.score);
+    for (let node = this.list.first; node !== null; node = node.next) node.score = listpackScore(node.score);
   }
 }
 

@@ -275,3 +275,24 @@ describe('arity and WRONGTYPE', () => {
     ));
   });
 });
+
+describe('blocked clients', () => {
+  it('ZADD and ZUNIONSTORE creating a key serve a client blocked in BZPOPMIN/BZMPOP, as in Redis', async () => {
+    for (const port of [ours.port, real.port]) {
+      const [blockedPop, blockedMpop, writer] = await Promise.all([connect(port, 2), connect(port, 2), connect(port, 2)]);
+      await writer.pipeline([['FLUSHALL']]);
+      const pop = blockedPop.pipeline([['BZPOPMIN', 'k', '10']]);
+      const mpop = blockedMpop.pipeline([['BZMPOP', '10', '1', 'd', 'MAX', 'COUNT', '2']]);
+      // Both clients are blocked once CLIENT LIST shows them waiting.
+      for (let tries = 0; tries < 100; tries++) {
+        const [list] = (await writer.pipeline([['CLIENT', 'LIST']])) as [string];
+        if ((list.match(/cmd=bz/g) ?? []).length === 2) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await writer.pipeline([['ZADD', 'k', '2', 'b', '1', 'a'], ['ZADD', 'src', '1', 'x', '2', 'y', '3', 'z'], ['ZUNIONSTORE', 'd', '1', 'src']]);
+      expect(await pop).toEqual([['$k', '$a', '$1']]);
+      expect(await mpop).toEqual([['$d', [['$z', '$3'], ['$y', '$2']]]]);
+      expect(await writer.pipeline([['ZRANGE', 'k', '0', '-1'], ['ZCARD', 'd']])).toEqual([['$b'], ':1']);
+    }
+  });
+});
