@@ -12,7 +12,7 @@ import { sortedSetArityErrors, sortedSetCommands, ZSET_MAX_LISTPACK_ENTRIES, typ
 // distinct or not, members and scores of the zset — instead of comparing the two.
 // DIFFERENTIAL_RUNS overrides the count.
 
-const RUNS = Number(process.env.DIFFERENTIAL_RUNS ?? 2500);
+const RUNS = Number(process.env.DIFFERENTIAL_RUNS ?? 5000);
 const GENERATORS = [...sortedSetCommands, ...sortedSetArityErrors];
 const EXACT: Comparison = { kind: 'exact' };
 
