@@ -1,6 +1,6 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { createServer, Socket } from 'node:net';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -34,7 +34,7 @@ export const CLOCK_TICKS_PER_SECOND = (() => {
   }
 })();
 
-/** CPU, Node and Redis versions, for the reports. */
+/** CPU, Node and Redis versions and how busy the machine was (call it when the measurements are done), for the reports. */
 export function describeMachine(): string {
   let redis = 'unknown redis-server';
   try {
@@ -42,7 +42,8 @@ export function describeMachine(): string {
   } catch {
     // Reported as unknown; starting it will fail loudly anyway.
   }
-  return `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores; Node ${process.version}; ${redis}`;
+  const load = loadavg()[0]!.toFixed(1);
+  return `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores; Node ${process.version}; ${redis}; load average ${load} at the end of the run`;
 }
 
 export interface BenchServer {

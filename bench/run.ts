@@ -182,14 +182,13 @@ async function main(): Promise<void> {
   }, TOTAL_BUDGET_MS + 20_000);
   watchdog.unref();
   const date = new Date().toISOString().slice(0, 10);
-  const machine = describeMachine();
   // --only picks throughput tests; the memory and scaling measurements run with them only when named.
   const memoryResults = !options.only || options.only.has('memory') ? await memory(options) : [];
   const rows = await throughput(options, runStarted + START_BUDGET_MS);
   if (rows.length > 0 || memoryResults.length > 0) {
     const report = formatReport({
       date,
-      machine,
+      machine: describeMachine(),
       settings: `redis-benchmark -c ${CLIENTS} -r ${KEY_RANGE}, requests per run as in the table, median of ${ROUNDS} rounds${options.quick ? ' (--quick)' : ''}`,
       rows,
       memory: memoryResults,
@@ -198,7 +197,8 @@ async function main(): Promise<void> {
     if (options.write) writeReadme(report);
   }
   if (options.only?.has('scaling')) {
-    const report = formatScaling({ date, machine, results: await scaling(options.quick) });
+    const results = await scaling(options.quick);
+    const report = formatScaling({ date, machine: describeMachine(), results });
     process.stdout.write(`${report}\n`);
     if (options.write) writeReadme(report, 'scaling');
   }
