@@ -209,7 +209,7 @@ function zsetRange(zset: SortedSet, start: number, count: number, desc: boolean)
   let node: SkipListNode | null = count > 0 ? zset.nodeAt(desc ? size - 1 - start : start) : null;
   for (let i = 0; i < count && node !== null; i++) {
     out.push(node.member);
-    node = desc ? node.backward : node.forward[0]!;
+    node = desc ? node.backward : node.next;
   }
   return out;
 }

@@ -110,14 +110,9 @@ function lexBound(text: string, range: LexRange, isMin: boolean): boolean {
   return true;
 }
 
-const LIMITS: ZsetLimits = { maxEntries: 128, maxValue: 64 };
-
-/** The current zset-max-listpack-* settings, in one reused object (read when a listpack grows). */
+/** The current zset-max-listpack-* settings (the server keeps them current on CONFIG SET). */
 export function zsetLimits(session: Session): ZsetLimits {
-  const config = session.server.config;
-  LIMITS.maxEntries = config.getInt('zset-max-listpack-entries');
-  LIMITS.maxValue = config.getInt('zset-max-listpack-value');
-  return LIMITS;
+  return session.server.encodingLimits.zset;
 }
 
 /** The zset in a slot found by the caller, WRONGTYPE when the key holds another type. */

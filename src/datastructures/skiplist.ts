@@ -42,13 +42,6 @@ export class SkipListNode {
       this.upperSpan = NO_SPANS;
     }
   }
-
-  /** The forward links of every level as one array (level 0 first), for callers that walk levels. */
-  get forward(): (SkipListNode | null)[] {
-    const links: (SkipListNode | null)[] = [];
-    for (let i = 0; i < this.level; i++) links.push(forwardAt(this, i));
-    return links;
-  }
 }
 
 function forwardAt(x: SkipListNode, level: number): SkipListNode | null {

@@ -2,6 +2,7 @@ import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Keyspace } from '../datastructures/keyspace.js';
 import type { HashLimits } from '../datastructures/hash.js';
+import type { ZsetLimits } from '../datastructures/sorted-set.js';
 import { ExpiryCycle } from '../datastructures/expiry-cycle.js';
 import { CommandTable } from '../commands/registry.js';
 import { COMMAND_GROUPS } from '../commands/index.js';
@@ -36,7 +37,11 @@ export class Server {
    * The collection encoding limits (*-max-listpack-*, set-max-intset-entries), kept current by
    * CONFIG SET: collection writes read them on every call, where a config lookup costs ~190 ns.
    */
-  readonly encodingLimits = { hash: { maxListpackEntries: 0, maxListpackValue: 0 } satisfies HashLimits, setMaxIntsetEntries: 0 };
+  readonly encodingLimits = {
+    hash: { maxListpackEntries: 0, maxListpackValue: 0 } satisfies HashLimits,
+    zset: { maxEntries: 0, maxValue: 0 } satisfies ZsetLimits,
+    setMaxIntsetEntries: 0,
+  };
   /** When the previous command finished (or the current batch began): commandstats time each command from it. */
   commandClock = 0;
   /** The port actually listened on (differs from the config when it was 0). */
@@ -67,6 +72,8 @@ export class Server {
     config.watch('hash-max-listpack-entries', (value) => (limits.hash.maxListpackEntries = Number(value)));
     config.watch('hash-max-listpack-value', (value) => (limits.hash.maxListpackValue = Number(value)));
     config.watch('set-max-intset-entries', (value) => (limits.setMaxIntsetEntries = Number(value)));
+    config.watch('zset-max-listpack-entries', (value) => (limits.zset.maxEntries = Number(value)));
+    config.watch('zset-max-listpack-value', (value) => (limits.zset.maxValue = Number(value)));
     const access = this.keyspace.access;
     config.watch('maxmemory-policy', (policy) => (access.lfu = policy.endsWith('-lfu')));
     config.watch('lfu-log-factor', (factor) => (access.lfuLogFactor = Number(factor)));
