@@ -85,13 +85,15 @@ describe('SetValue against a JS Set', () => {
               const count = Math.floor(op.fraction * model.size);
               if (count === 0 || count >= model.size) break;
               const wasIntset = set.isIntset;
+              // Redis rebuilds the set from what is left when most of it is popped ("case 3"), and
+              // only then replies an intset's members in ascending order; fewer are random pops.
+              const rebuilds = (model.size - count) * 5 <= count;
               const popped = set.popRandomMany(count, max);
               expect(new Set(popped).size).toBe(count);
               for (const item of popped) expect(model.delete(item)).toBe(true);
-              if (wasIntset) expect(popped).toEqual(numericOrder(popped));
-              // Redis rebuilds the set from what is left when most of it is popped ("case 3").
+              if (wasIntset && rebuilds) expect(popped).toEqual(numericOrder(popped));
               const remaining = model.size;
-              if (remaining * 5 <= count) converted = ![...model].every(isRedisInt) || remaining > max;
+              if (rebuilds) converted = ![...model].every(isRedisInt) || remaining > max;
               break;
             }
           }
