@@ -3,7 +3,7 @@ import type { HashValue } from '../datastructures/hash.js';
 import { ListValue } from '../datastructures/list.js';
 import type { SetValue } from '../datastructures/set.js';
 import type { SortedSet, ZsetLimits } from '../datastructures/sorted-set.js';
-import type { SkipListNode } from '../datastructures/skiplist.js';
+import type { ZsetNode } from '../datastructures/zset-tree.js';
 import { CommandError, ERR_NOT_INTEGER, ERR_SORT_SCORES, ERR_SYNTAX, ERR_WRONGTYPE } from '../protocol/errors.js';
 import type { Reply } from '../protocol/reply.js';
 import type { Session } from '../server/session.js';
@@ -206,7 +206,7 @@ function limitArgument(text: string): number {
 function zsetRange(zset: SortedSet, start: number, count: number, desc: boolean): string[] {
   const out: string[] = [];
   const size = zset.size;
-  let node: SkipListNode | null = count > 0 ? zset.nodeAt(desc ? size - 1 - start : start) : null;
+  let node: ZsetNode | null = count > 0 ? zset.nodeAt(desc ? size - 1 - start : start) : null;
   for (let i = 0; i < count && node !== null; i++) {
     out.push(node.member);
     node = desc ? node.backward : node.next;

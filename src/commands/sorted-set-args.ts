@@ -1,5 +1,5 @@
 import type { Database } from '../datastructures/database.js';
-import { LEX_MINUS, LEX_PLUS, LEX_VALUE, type LexRange, type ScoreRange } from '../datastructures/skiplist.js';
+import { LEX_MINUS, LEX_PLUS, LEX_VALUE, type LexRange, type ScoreRange } from '../datastructures/zset-range.js';
 import { SortedSet, type ZsetLimits } from '../datastructures/sorted-set.js';
 import { CommandError, ERR_NOT_FLOAT, ERR_WRONGTYPE } from '../protocol/errors.js';
 import type { Session } from '../server/session.js';

@@ -1,5 +1,6 @@
-import type { LexRange, ScoreRange, SkipListNode } from '../datastructures/skiplist.js';
-import { lexGteMin, lexLteMax, scoreGteMin, scoreLteMax } from '../datastructures/skiplist.js';
+import type { LexRange, ScoreRange } from '../datastructures/zset-range.js';
+import type { ZsetNode } from '../datastructures/zset-tree.js';
+import { lexGteMin, lexLteMax, scoreGteMin, scoreLteMax } from '../datastructures/zset-range.js';
 import { SortedSet } from '../datastructures/sorted-set.js';
 import { CommandError, ERR_SYNTAX } from '../protocol/errors.js';
 import { DoubleReply, type Reply } from '../protocol/reply.js';
@@ -30,7 +31,7 @@ interface RangeResult {
   scores: number[];
 }
 
-function collectNode(result: RangeResult, node: SkipListNode): void {
+function collectNode(result: RangeResult, node: ZsetNode): void {
   result.members.push(node.member);
   result.scores.push(node.score);
 }

@@ -1,8 +1,10 @@
 import type { CollectionValue } from './values.js';
-import { lexGteMin, lexLteMax, lexRangeEmpty, SkipList, type LexRange, type ScoreRange, type SkipListNode } from './skiplist.js';
+import { lexGteMin, lexLteMax, lexRangeEmpty, type LexRange, type ScoreRange } from './zset-range.js';
+import { ZsetTree, type ZsetNode } from './zset-tree.js';
 
-// The zset value, as Redis' `zset` struct: a dict from member to its skiplist node (which holds the
-// score) plus the skiplist for order and ranks. OBJECT ENCODING says "listpack" while the set is
+// The zset value, as Redis' `zset` struct: a dict from member to its node (which holds the score)
+// plus an index for order and ranks (Redis' skiplist; here an order-statistic B+tree, zset-tree.ts,
+// which misses the CPU caches far less at a million members). OBJECT ENCODING says "listpack" while the set is
 // within zset-max-listpack-entries and every member within zset-max-listpack-value bytes, and
 // "skiplist" once it has outgrown either, never back (Redis converts one way).
 
@@ -34,8 +36,8 @@ function listpackScore(score: number): number {
 
 export class SortedSet implements CollectionValue {
   readonly kind = 'zset' as const;
-  readonly dict = new Map<string, SkipListNode>();
-  readonly list = new SkipList();
+  readonly dict = new Map<string, ZsetNode>();
+  readonly list = new ZsetTree();
   private skiplistEncoded: boolean;
   /** The member's score after the last add() (Redis' zsetAdd `newscore` out parameter). */
   lastScore = 0;
@@ -130,14 +132,14 @@ export class SortedSet implements CollectionValue {
   }
 
   /** The node at a 0-based rank from the low end. */
-  nodeAt(index: number): SkipListNode | null {
+  nodeAt(index: number): ZsetNode | null {
     return this.list.byRank(index + 1);
   }
 
   /** Removes and returns the lowest (or highest) node; the set must not be empty. */
-  pop(fromMax: boolean): SkipListNode {
+  pop(fromMax: boolean): ZsetNode {
     this.scanOrder = null;
-    let node: SkipListNode;
+    let node: ZsetNode;
     if (fromMax) {
       node = this.list.last!;
       this.list.delete(node.score, node.member);
@@ -161,7 +163,7 @@ export class SortedSet implements CollectionValue {
    * skiplist descended (zslFirstInLexRange): the same node when all scores are equal, as lex
    * ranges assume; with mixed scores Redis' answer depends on the encoding, and so does ours.
    */
-  firstInLexRange(range: LexRange): SkipListNode | null {
+  firstInLexRange(range: LexRange): ZsetNode | null {
     if (this.skiplistEncoded) return this.list.firstInLexRange(range);
     if (!this.listpackLexReachable(range)) return null;
     for (let node = this.list.first; node !== null; node = node.next) {
@@ -170,7 +172,7 @@ export class SortedSet implements CollectionValue {
     return null;
   }
 
-  lastInLexRange(range: LexRange): SkipListNode | null {
+  lastInLexRange(range: LexRange): ZsetNode | null {
     if (this.skiplistEncoded) return this.list.lastInLexRange(range);
     if (!this.listpackLexReachable(range)) return null;
     for (let node = this.list.last; node !== null; node = node.backward) {
@@ -192,7 +194,7 @@ export class SortedSet implements CollectionValue {
     if (first === null) return 0;
     if (!this.skiplistEncoded) {
       let count = 0;
-      for (let node: SkipListNode | null = first; node !== null && lexLteMax(node.member, range); node = node.next) count++;
+      for (let node: ZsetNode | null = first; node !== null && lexLteMax(node.member, range); node = node.next) count++;
       return count;
     }
     const length = this.list.length;
@@ -216,7 +218,7 @@ export class SortedSet implements CollectionValue {
     let node = this.firstInLexRange(range);
     let removed = 0;
     while (node !== null && lexLteMax(node.member, range)) {
-      const next: SkipListNode | null = node.next;
+      const next: ZsetNode | null = node.next;
       this.remove(node.member);
       removed++;
       node = next;

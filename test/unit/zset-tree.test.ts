@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { LEX_MINUS, LEX_PLUS, LEX_VALUE, SkipList, type LexRange, type ScoreRange, type SkipListNode } from '../../src/datastructures/skiplist.js';
+import { LEX_MINUS, LEX_PLUS, LEX_VALUE, type LexRange, type ScoreRange } from '../../src/datastructures/zset-range.js';
+import { ZsetTree, type ZsetNode } from '../../src/datastructures/zset-tree.js';
 import { SortedSet, ZADD_GT, ZADD_INCR, ZADD_LT, ZADD_NX, ZADD_XX } from '../../src/datastructures/sorted-set.js';
 
-// The skiplist against a plain model: an array of [score, member] kept sorted by score, then
-// member bytes. Thousands of random operation sequences; after each one every rank, range
-// answer and span must agree with the model.
+// The zset index (an order-statistic B+tree) against a plain model: an array of [score, member]
+// kept sorted by score, then member bytes. Thousands of random operation sequences; after each
+// one every rank, range answer, page count and separator must agree with the model.
 
 type Entry = [number, string];
 
@@ -61,7 +62,7 @@ function inLex(entry: Entry, range: LexRange): boolean {
   return (range.minExclusive ? low > 0 : low >= 0) && (range.maxExclusive ? high < 0 : high <= 0);
 }
 
-function apply(list: SkipList, model: Entry[], op: Op): void {
+function apply(list: ZsetTree, model: Entry[], op: Op): void {
   const index = (m: string): number => model.findIndex((entry) => entry[1] === m);
   switch (op.op) {
     case 'insert':
@@ -114,12 +115,12 @@ function apply(list: SkipList, model: Entry[], op: Op): void {
   }
 }
 
-function findNode(list: SkipList, m: string): SkipListNode | null {
+function findNode(list: ZsetTree, m: string): ZsetNode | null {
   for (let node = list.first; node !== null; node = node.next) if (node.member === m) return node;
   return null;
 }
 
-function checkAgainstModel(list: SkipList, model: Entry[]): void {
+function checkAgainstModel(list: ZsetTree, model: Entry[]): void {
   model.sort(compare);
   expect(list.verify()).toBeNull();
   expect(list.length).toBe(model.length);
@@ -139,11 +140,11 @@ function checkAgainstModel(list: SkipList, model: Entry[]): void {
   expect(list.rank(99, 'nope')).toBe(0);
 }
 
-describe('SkipList against a sorted-array model', () => {
-  it('keeps order, ranks and spans through thousands of random operation sequences', () => {
+describe('ZsetTree against a sorted-array model', () => {
+  it('keeps order, ranks and counts through thousands of random operation sequences', () => {
     fc.assert(
       fc.property(fc.array(operation, { maxLength: 80 }), (ops) => {
-        const list = new SkipList();
+        const list = new ZsetTree();
         const model: Entry[] = [];
         for (const op of ops) apply(list, model, op);
         checkAgainstModel(list, model);
@@ -158,7 +159,7 @@ describe('SkipList against a sorted-array model', () => {
         fc.uniqueArray(fc.tuple(score, member), { selector: (entry) => entry[1], maxLength: 40 }),
         bound, bound, lexBound, lexBound, fc.boolean(),
         (entries, min, max, lexMin, lexMax, sameScore) => {
-          const list = new SkipList();
+          const list = new ZsetTree();
           const model: Entry[] = entries.map(([s, m]) => [sameScore ? 0 : s, m]);
           for (const [s, m] of model) list.insert(s, m);
           model.sort(compare);
@@ -184,8 +185,8 @@ describe('SkipList against a sorted-array model', () => {
     );
   });
 
-  it('stays consistent at a size where it has many levels', () => {
-    const list = new SkipList();
+  it('stays consistent at a size where it has two levels', () => {
+    const list = new ZsetTree();
     const model: Entry[] = [];
     for (let i = 0; i < 5000; i++) {
       const entry: Entry = [Math.floor(Math.random() * 1000), `m${i}`];
@@ -206,6 +207,133 @@ describe('SkipList against a sorted-array model', () => {
       }
     }
     checkAgainstModel(list, model);
+  });
+});
+
+/** A small seeded PRNG (mulberry32), so a failing large run can be replayed. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Where an entry belongs in the sorted model (binary search). */
+function modelIndex(model: Entry[], entry: Entry): number {
+  let low = 0;
+  let high = model.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compare(model[middle]!, entry) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+describe('ZsetTree at sizes with several levels (splits, joins, shrinking to empty)', () => {
+  const wideMember = fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'd', '\0', '\xff'), maxLength: 4 });
+  const wideOperation: fc.Arbitrary<Op> = fc.oneof(
+    { weight: 10, arbitrary: fc.record({ op: fc.constant('insert' as const), score, member: wideMember }) },
+    { weight: 4, arbitrary: fc.record({ op: fc.constant('delete' as const), member: wideMember }) },
+    { weight: 3, arbitrary: fc.record({ op: fc.constant('update' as const), member: wideMember, score }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('deleteRank' as const), start: fc.integer({ min: 1, max: 400 }), end: fc.integer({ min: 1, max: 400 }) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('deleteScore' as const), min: bound, max: bound }) },
+  );
+
+  it('matches the model through random sequences long enough to split and join pages', () => {
+    fc.assert(
+      fc.property(fc.array(wideOperation, { minLength: 200, maxLength: 1500 }), (ops) => {
+        const list = new ZsetTree();
+        const model: Entry[] = [];
+        for (const op of ops) apply(list, model, op);
+        checkAgainstModel(list, model);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('grows to three levels, takes thousands of mixed operations, then empties', () => {
+    const random = seeded(20261123);
+    const list = new ZsetTree();
+    const model: Entry[] = [];
+    const nodes = new Map<string, ZsetNode>();
+    const add = (entry: Entry): void => {
+      nodes.set(entry[1], list.insert(entry[0], entry[1]));
+      model.splice(modelIndex(model, entry), 0, entry);
+    };
+    const drop = (entry: Entry): void => {
+      model.splice(modelIndex(model, entry), 1);
+      nodes.delete(entry[1]);
+    };
+    let next = 0;
+    // Few distinct scores: long runs of equal scores ordered by member, separators included.
+    const randomScore = (): number => (random() < 0.05 ? (random() < 0.5 ? -Infinity : Infinity) : Math.floor(random() * 200) - 100);
+    for (let i = 0; i < 30000; i++) add([randomScore(), `m${next++}`]);
+    expect(list.verify()).toBeNull();
+    for (let i = 0; i < 6000; i++) {
+      const choice = random();
+      if (choice < 0.3) {
+        add([randomScore(), `m${next++}`]);
+      } else if (choice < 0.55) {
+        const entry = model[Math.floor(random() * model.length)]!;
+        expect(list.delete(entry[0], entry[1])).toBe(true);
+        drop(entry);
+      } else if (choice < 0.75) {
+        const at = Math.floor(random() * model.length);
+        const entry = model[at]!;
+        const node = nodes.get(entry[1])!;
+        // Half the updates nudge the score by a hair, so they mostly stay in place.
+        const moved = random() < 0.5 ? randomScore() : entry[0] + 1e-9;
+        list.updateScore(node, moved);
+        model.splice(at, 1);
+        model.splice(modelIndex(model, [moved, entry[1]]), 0, [moved, entry[1]]);
+      } else if (choice < 0.8) {
+        const node = list.deleteFirst()!;
+        expect([node.score, node.member]).toEqual(model[0]);
+        drop(model[0]!);
+      } else if (choice < 0.83) {
+        const start = 1 + Math.floor(random() * model.length);
+        const end = start + Math.floor(random() * 200);
+        const expected = model.slice(start - 1, end).map((entry) => entry[1]);
+        expect(list.deleteRangeByRank(start, end)).toEqual(expected);
+        for (const entry of model.slice(start - 1, end)) nodes.delete(entry[1]);
+        model.splice(start - 1, end - start + 1);
+      } else {
+        const at = Math.floor(random() * model.length);
+        const entry = model[at]!;
+        expect(list.rank(entry[0], entry[1])).toBe(at + 1);
+        expect(list.byRank(at + 1)!.member).toBe(entry[1]);
+        const range: ScoreRange = { min: entry[0], max: entry[0] + 3, minExclusive: random() < 0.5, maxExclusive: random() < 0.5 };
+        const inside = model.filter((candidate) => inScore(candidate, range));
+        expect(list.firstInScoreRange(range)?.member ?? null).toBe(inside[0]?.[1] ?? null);
+        expect(list.lastInScoreRange(range)?.member ?? null).toBe(inside[inside.length - 1]?.[1] ?? null);
+      }
+      if (i % 1000 === 0) expect(list.verify()).toBeNull();
+    }
+    checkAgainstModel(list, model);
+    const range: ScoreRange = { min: -10, max: 10, minExclusive: false, maxExclusive: true };
+    expect(list.deleteRangeByScore(range)).toEqual(model.filter((entry) => inScore(entry, range)).map((entry) => entry[1]));
+    for (const entry of model.filter((candidate) => inScore(candidate, range))) drop(entry);
+    expect(list.verify()).toBeNull();
+    // Down to empty in random order: every join and the root's collapse on the way.
+    let removals = 0;
+    while (model.length > 0) {
+      const entry = model[Math.floor(random() * model.length)]!;
+      expect(list.delete(entry[0], entry[1])).toBe(true);
+      drop(entry);
+      if (++removals % 2000 === 0) expect(list.verify()).toBeNull();
+    }
+    expect(list.verify()).toBeNull();
+    expect(list.length).toBe(0);
+    expect(list.first).toBeNull();
+    expect(list.last).toBeNull();
+    expect(list.deleteFirst()).toBeNull();
+    list.insert(1, 'again');
+    checkAgainstModel(list, [[1, 'again']]);
   });
 });
 
