@@ -1,5 +1,5 @@
 import { Socket } from 'node:net';
-import { info, rssBytes, sleep, type BenchServer } from './processes.js';
+import { info, rssBytes, run, sleep, type BenchServer } from './processes.js';
 
 // Bytes per key: the same deterministic keyset (key:0…key:N-1 holding val:0…) loaded into a
 // fresh server, measured before and after. RSS is the like-for-like figure (both processes, the
@@ -26,6 +26,8 @@ export interface MemoryResult {
   rssPerKeyEarly: number;
   /** RSS growth per key once settled: the median of the last readings of the settle window. */
   rssPerKey: number;
+  /** RSS growth per key after MEMORY PURGE (both servers implement it) and two seconds more. */
+  rssPerKeyPurged: number;
   /** The last second of the window at which RSS dropped (0: never). */
   lastDropSecond: number;
   earlySeconds: number;
@@ -113,11 +115,17 @@ export async function measureBytesPerKey(server: BenchServer, keys: number, time
     readings.push(rss);
   }
   const settled = median(readings.slice(-SETTLED_READINGS));
+  // Then ask each allocator to give back what it holds free: jemalloc purges dirty pages, ours
+  // runs V8's collector until it shrinks its spaces.
+  await run('redis-cli', ['-p', String(server.port), 'memory', 'purge'], 30_000);
+  await sleep(2000);
+  const purged = rssBytes(server.pid);
   return {
     label: server.label,
     keys,
     rssPerKeyEarly: (readings[EARLY_SECONDS - 1]! - rssBefore) / keys,
     rssPerKey: (settled - rssBefore) / keys,
+    rssPerKeyPurged: (purged - rssBefore) / keys,
     lastDropSecond,
     earlySeconds: EARLY_SECONDS,
     settleSeconds: readings.length,

@@ -8,6 +8,7 @@ import { expireCommands } from './expire.js';
 import { hashesCommands } from './hashes.js';
 import { keyspaceCommands } from './keyspace.js';
 import { listsCommands } from './lists.js';
+import { memoryCommands } from './memory.js';
 import { serverAdminCommands } from './server-admin.js';
 import { setsCommands } from './sets.js';
 import { sortCommands } from './sort.js';
@@ -19,6 +20,7 @@ export const COMMAND_GROUPS: readonly (readonly CommandSpec[])[] = [
   connectionCommands,
   clientCommands,
   serverAdminCommands,
+  memoryCommands,
   commandDocsCommands,
   keyspaceCommands,
   expireCommands,

@@ -23,7 +23,7 @@ const ERR_DEBUG_NOT_ALLOWED =
 const ERR_NO_SHUTDOWN = 'ERR No shutdown in progress.';
 
 /** Redis' addReplyHelp: the header line, the given lines, then HELP's own two lines, as status replies. */
-function helpReply(container: string, lines: readonly string[]): Reply {
+export function helpReply(container: string, lines: readonly string[]): Reply {
   return [
     `${container} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`,
     ...lines,
