@@ -11,8 +11,8 @@ import { lexGteMin, lexLteMax, lexRangeEmpty, scoreGteMin, scoreLteMax, scoreRan
 // objects themselves (next / backward, Redis' level-0 links), so range replies walk nodes
 // without touching the tree.
 
-/** Most entries of a page: a leaf's members, an inner page's children (measured: 32 vs 64). */
-const FANOUT = 32;
+/** Most entries of a page: a leaf's members, an inner page's children (64 measured faster than 32 for ZADD, ZRANK and rank lookups at 100k-1M members). */
+const FANOUT = 64;
 /** A page holds one entry more than FANOUT between an insert and its split. */
 const CAPACITY = FANOUT + 1;
 /** A page other than the root below this many entries is joined with a sibling. */

@@ -256,7 +256,7 @@ describe('ZsetTree at sizes with several levels (splits, joins, shrinking to emp
     );
   });
 
-  it('grows to three levels, takes thousands of mixed operations, then empties', () => {
+  it('grows to three levels of pages, takes thousands of mixed operations, then empties', () => {
     const random = seeded(20261123);
     const list = new ZsetTree();
     const model: Entry[] = [];
@@ -274,6 +274,14 @@ describe('ZsetTree at sizes with several levels (splits, joins, shrinking to emp
     const randomScore = (): number => (random() < 0.05 ? (random() < 0.5 ? -Infinity : Infinity) : Math.floor(random() * 200) - 100);
     for (let i = 0; i < 30000; i++) add([randomScore(), `m${next++}`]);
     expect(list.verify()).toBeNull();
+    // Wide rank ranges empty whole inner pages: they join with full siblings (shared, not merged).
+    for (let i = 0; i < 12; i++) {
+      const start = 1 + Math.floor(random() * (model.length - 2000));
+      expect(list.deleteRangeByRank(start, start + 1499)).toEqual(model.slice(start - 1, start + 1499).map((entry) => entry[1]));
+      for (const entry of model.splice(start - 1, 1500)) nodes.delete(entry[1]);
+      expect(list.verify()).toBeNull();
+      for (let j = 0; j < 1500; j++) add([randomScore(), `m${next++}`]);
+    }
     for (let i = 0; i < 6000; i++) {
       const choice = random();
       if (choice < 0.3) {
