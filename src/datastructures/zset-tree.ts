@@ -397,7 +397,10 @@ export class ZsetTree {
     }
     const leaf = page as Leaf;
     const at = lowerBound(leaf, score, member);
-    if (at < leaf.n && leaf.nodes[at]!.member === member) return rank + at + 1;
+    if (at < leaf.n) {
+      const node = leaf.nodes[at]!;
+      if (node.member === member && node.score === score) return rank + at + 1;
+    }
     return 0;
   }
 
