@@ -6,6 +6,9 @@ export function formatDouble17g(value: number): string {
   if (value === -Infinity) return '-inf';
   if (Number.isNaN(value)) return 'nan';
   if (value === 0) return Object.is(value, -0) ? '-0' : '0';
+  // Integers below 2^53 print exactly in both (all their digits, fewer than 17): the common case
+  // of scores, and far cheaper than the general path.
+  if (Number.isSafeInteger(value)) return String(value);
   const negative = value < 0;
   const magnitude = negative ? -value : value;
   // "d.dddddddddddddddde±X": the 17 significant digits, correctly rounded except on exact ties.
