@@ -102,6 +102,9 @@ export class Database {
   findNoTouch(key: string): number {
     const slot = this.slotOf.get(key);
     if (slot === undefined) return -1;
+    // Like Redis, which consults its expires dict only when it is not empty: with no TTL in the
+    // database the expiry array is not read at all (one cache miss less per lookup).
+    if (this.volatileCount === 0) return slot;
     const expireAt = this.expireAt[slot]!;
     if (expireAt !== 0 && expireAt <= this.clock.now) {
       this.expireSlot(slot);
