@@ -1,9 +1,17 @@
-import type { CommandSpec } from './spec.js';
+import type { ArgumentSpec, CommandSpec, KeySpec } from './spec.js';
 
 // The sorted-set commands as Redis 7.0 declares them (src/commands/z*.json): arity, flags, key
 // positions, ACL categories and docs. sorted-sets.ts attaches a handler to each.
 // Key specs are declared where Redis' differ from the single range spec the legacy positions imply
 // (numkeys sources, a destination, flags such as RM/delete).
+
+// Argument grammar and key specs several commands share (ZUNION/ZINTER/ZDIFF and their STORE forms, ZINTERCARD…).
+const AGGREGATE_ARGUMENT: ArgumentSpec = { name: 'aggregate', type: 'oneof', token: 'AGGREGATE', optional: true, arguments: [{ name: 'sum', type: 'pure-token', token: 'SUM' }, { name: 'min', type: 'pure-token', token: 'MIN' }, { name: 'max', type: 'pure-token', token: 'MAX' }] };
+const WEIGHTS_ARGUMENT: ArgumentSpec = { name: 'weight', type: 'integer', token: 'WEIGHTS', optional: true, multiple: true };
+const WITHSCORES_ARGUMENT: ArgumentSpec = { name: 'withscores', type: 'pure-token', token: 'WITHSCORES', optional: true };
+const NUMKEYS_ARGUMENT: ArgumentSpec = { name: 'numkeys', type: 'integer' };
+const KEYS_ARGUMENT: ArgumentSpec = { name: 'key', type: 'key', multiple: true };
+const SOURCES_KEY_SPEC: KeySpec = { flags: ['RO', 'access'], begin: { index: 1 }, find: { keynumIndex: 0, firstKey: 1, keyStep: 1 } };
 
 export type SortedSetCommandMeta = Omit<CommandSpec, 'handler'>;
 
@@ -128,7 +136,7 @@ export const SORTED_SET_SPECS = {
     since: '1.2.0',
     summary: 'Return a range of members in a sorted set',
     complexity: 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.',
-    arguments: [{ name: 'key', type: 'key' }, { name: 'start', type: 'string' }, { name: 'stop', type: 'string' }, { name: 'sortby', type: 'oneof', optional: true, arguments: [{ name: 'byscore', type: 'pure-token', token: 'BYSCORE' }, { name: 'bylex', type: 'pure-token', token: 'BYLEX' }] }, { name: 'rev', type: 'pure-token', token: 'REV', optional: true }, { name: 'offset_count', type: 'block', token: 'LIMIT', optional: true, arguments: [{ name: 'offset', type: 'integer' }, { name: 'count', type: 'integer' }] }, { name: 'withscores', type: 'pure-token', token: 'WITHSCORES', optional: true }],
+    arguments: [{ name: 'key', type: 'key' }, { name: 'start', type: 'string' }, { name: 'stop', type: 'string' }, { name: 'sortby', type: 'oneof', optional: true, arguments: [{ name: 'byscore', type: 'pure-token', token: 'BYSCORE' }, { name: 'bylex', type: 'pure-token', token: 'BYLEX' }] }, { name: 'rev', type: 'pure-token', token: 'REV', optional: true }, { name: 'offset_count', type: 'block', token: 'LIMIT', optional: true, arguments: [{ name: 'offset', type: 'integer' }, { name: 'count', type: 'integer' }] }, WITHSCORES_ARGUMENT],
   },
   zrangebyscore: {
     name: 'zrangebyscore',
@@ -140,7 +148,7 @@ export const SORTED_SET_SPECS = {
     since: '1.0.5',
     summary: 'Return a range of members in a sorted set, by score',
     complexity: 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).',
-    arguments: [{ name: 'key', type: 'key' }, { name: 'min', type: 'double' }, { name: 'max', type: 'double' }, { name: 'withscores', type: 'pure-token', token: 'WITHSCORES', optional: true }, { name: 'offset_count', type: 'block', token: 'LIMIT', optional: true, arguments: [{ name: 'offset', type: 'integer' }, { name: 'count', type: 'integer' }] }],
+    arguments: [{ name: 'key', type: 'key' }, { name: 'min', type: 'double' }, { name: 'max', type: 'double' }, WITHSCORES_ARGUMENT, { name: 'offset_count', type: 'block', token: 'LIMIT', optional: true, arguments: [{ name: 'offset', type: 'integer' }, { name: 'count', type: 'integer' }] }],
   },
   zrevrangebyscore: {
     name: 'zrevrangebyscore',
@@ -152,7 +160,7 @@ export const SORTED_SET_SPECS = {
     since: '2.2.0',
     summary: 'Return a range of members in a sorted set, by score, with scores ordered from high to low',
     complexity: 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).',
-    arguments: [{ name: 'key', type: 'key' }, { name: 'max', type: 'double' }, { name: 'min', type: 'double' }, { name: 'withscores', type: 'pure-token', token: 'WITHSCORES', optional: true }, { name: 'offset_count', type: 'block', token: 'LIMIT', optional: true, arguments: [{ name: 'offset', type: 'integer' }, { name: 'count', type: 'integer' }] }],
+    arguments: [{ name: 'key', type: 'key' }, { name: 'max', type: 'double' }, { name: 'min', type: 'double' }, WITHSCORES_ARGUMENT, { name: 'offset_count', type: 'block', token: 'LIMIT', optional: true, arguments: [{ name: 'offset', type: 'integer' }, { name: 'count', type: 'integer' }] }],
   },
   zrangebylex: {
     name: 'zrangebylex',
@@ -188,7 +196,7 @@ export const SORTED_SET_SPECS = {
     since: '1.2.0',
     summary: 'Return a range of members in a sorted set, by index, with scores ordered from high to low',
     complexity: 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.',
-    arguments: [{ name: 'key', type: 'key' }, { name: 'start', type: 'integer' }, { name: 'stop', type: 'integer' }, { name: 'withscores', type: 'pure-token', token: 'WITHSCORES', optional: true }],
+    arguments: [{ name: 'key', type: 'key' }, { name: 'start', type: 'integer' }, { name: 'stop', type: 'integer' }, WITHSCORES_ARGUMENT],
   },
   zrangestore: {
     name: 'zrangestore',
@@ -292,7 +300,7 @@ export const SORTED_SET_SPECS = {
     since: '7.0.0',
     summary: 'Remove and return members with scores in a sorted set',
     complexity: 'O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.',
-    arguments: [{ name: 'numkeys', type: 'integer' }, { name: 'key', type: 'key', multiple: true }, { name: 'where', type: 'oneof', arguments: [{ name: 'min', type: 'pure-token', token: 'MIN' }, { name: 'max', type: 'pure-token', token: 'MAX' }] }, { name: 'count', type: 'integer', token: 'COUNT', optional: true }],
+    arguments: [NUMKEYS_ARGUMENT, KEYS_ARGUMENT, { name: 'where', type: 'oneof', arguments: [{ name: 'min', type: 'pure-token', token: 'MIN' }, { name: 'max', type: 'pure-token', token: 'MAX' }] }, { name: 'count', type: 'integer', token: 'COUNT', optional: true }],
   },
   zrandmember: {
     name: 'zrandmember',
@@ -304,46 +312,46 @@ export const SORTED_SET_SPECS = {
     since: '6.2.0',
     summary: 'Get one or multiple random elements from a sorted set',
     complexity: 'O(N) where N is the number of elements returned',
-    arguments: [{ name: 'key', type: 'key' }, { name: 'options', type: 'block', optional: true, arguments: [{ name: 'count', type: 'integer' }, { name: 'withscores', type: 'pure-token', token: 'WITHSCORES', optional: true }] }],
+    arguments: [{ name: 'key', type: 'key' }, { name: 'options', type: 'block', optional: true, arguments: [{ name: 'count', type: 'integer' }, WITHSCORES_ARGUMENT] }],
   },
   zinter: {
     name: 'zinter',
     arity: -3,
     flags: ['readonly'],
     keys: { first: 0, last: 0, step: 0 },
-    keySpecs: [{ flags: ['RO', 'access'], begin: { index: 1 }, find: { keynumIndex: 0, firstKey: 1, keyStep: 1 } }],
+    keySpecs: [SOURCES_KEY_SPEC],
     acl: ['read', 'sortedset', 'slow'],
     group: 'sorted-set',
     since: '6.2.0',
     summary: 'Intersect multiple sorted sets',
     complexity: 'O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.',
-    arguments: [{ name: 'numkeys', type: 'integer' }, { name: 'key', type: 'key', multiple: true }, { name: 'weight', type: 'integer', token: 'WEIGHTS', optional: true, multiple: true }, { name: 'aggregate', type: 'oneof', token: 'AGGREGATE', optional: true, arguments: [{ name: 'sum', type: 'pure-token', token: 'SUM' }, { name: 'min', type: 'pure-token', token: 'MIN' }, { name: 'max', type: 'pure-token', token: 'MAX' }] }, { name: 'withscores', type: 'pure-token', token: 'WITHSCORES', optional: true }],
+    arguments: [NUMKEYS_ARGUMENT, KEYS_ARGUMENT, WEIGHTS_ARGUMENT, AGGREGATE_ARGUMENT, WITHSCORES_ARGUMENT],
   },
   zunion: {
     name: 'zunion',
     arity: -3,
     flags: ['readonly'],
     keys: { first: 0, last: 0, step: 0 },
-    keySpecs: [{ flags: ['RO', 'access'], begin: { index: 1 }, find: { keynumIndex: 0, firstKey: 1, keyStep: 1 } }],
+    keySpecs: [SOURCES_KEY_SPEC],
     acl: ['read', 'sortedset', 'slow'],
     group: 'sorted-set',
     since: '6.2.0',
     summary: 'Add multiple sorted sets',
     complexity: 'O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.',
-    arguments: [{ name: 'numkeys', type: 'integer' }, { name: 'key', type: 'key', multiple: true }, { name: 'weight', type: 'integer', token: 'WEIGHTS', optional: true, multiple: true }, { name: 'aggregate', type: 'oneof', token: 'AGGREGATE', optional: true, arguments: [{ name: 'sum', type: 'pure-token', token: 'SUM' }, { name: 'min', type: 'pure-token', token: 'MIN' }, { name: 'max', type: 'pure-token', token: 'MAX' }] }, { name: 'withscores', type: 'pure-token', token: 'WITHSCORES', optional: true }],
+    arguments: [NUMKEYS_ARGUMENT, KEYS_ARGUMENT, WEIGHTS_ARGUMENT, AGGREGATE_ARGUMENT, WITHSCORES_ARGUMENT],
   },
   zdiff: {
     name: 'zdiff',
     arity: -3,
     flags: ['readonly'],
     keys: { first: 0, last: 0, step: 0 },
-    keySpecs: [{ flags: ['RO', 'access'], begin: { index: 1 }, find: { keynumIndex: 0, firstKey: 1, keyStep: 1 } }],
+    keySpecs: [SOURCES_KEY_SPEC],
     acl: ['read', 'sortedset', 'slow'],
     group: 'sorted-set',
     since: '6.2.0',
     summary: 'Subtract multiple sorted sets',
     complexity: 'O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.',
-    arguments: [{ name: 'numkeys', type: 'integer' }, { name: 'key', type: 'key', multiple: true }, { name: 'withscores', type: 'pure-token', token: 'WITHSCORES', optional: true }],
+    arguments: [NUMKEYS_ARGUMENT, KEYS_ARGUMENT, WITHSCORES_ARGUMENT],
   },
   zinterstore: {
     name: 'zinterstore',
@@ -356,7 +364,7 @@ export const SORTED_SET_SPECS = {
     since: '2.0.0',
     summary: 'Intersect multiple sorted sets and store the resulting sorted set in a new key',
     complexity: 'O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.',
-    arguments: [{ name: 'destination', type: 'key' }, { name: 'numkeys', type: 'integer' }, { name: 'key', type: 'key', multiple: true }, { name: 'weight', type: 'integer', token: 'WEIGHTS', optional: true, multiple: true }, { name: 'aggregate', type: 'oneof', token: 'AGGREGATE', optional: true, arguments: [{ name: 'sum', type: 'pure-token', token: 'SUM' }, { name: 'min', type: 'pure-token', token: 'MIN' }, { name: 'max', type: 'pure-token', token: 'MAX' }] }],
+    arguments: [{ name: 'destination', type: 'key' }, NUMKEYS_ARGUMENT, KEYS_ARGUMENT, WEIGHTS_ARGUMENT, AGGREGATE_ARGUMENT],
   },
   zunionstore: {
     name: 'zunionstore',
@@ -369,7 +377,7 @@ export const SORTED_SET_SPECS = {
     since: '2.0.0',
     summary: 'Add multiple sorted sets and store the resulting sorted set in a new key',
     complexity: 'O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.',
-    arguments: [{ name: 'destination', type: 'key' }, { name: 'numkeys', type: 'integer' }, { name: 'key', type: 'key', multiple: true }, { name: 'weight', type: 'integer', token: 'WEIGHTS', optional: true, multiple: true }, { name: 'aggregate', type: 'oneof', token: 'AGGREGATE', optional: true, arguments: [{ name: 'sum', type: 'pure-token', token: 'SUM' }, { name: 'min', type: 'pure-token', token: 'MIN' }, { name: 'max', type: 'pure-token', token: 'MAX' }] }],
+    arguments: [{ name: 'destination', type: 'key' }, NUMKEYS_ARGUMENT, KEYS_ARGUMENT, WEIGHTS_ARGUMENT, AGGREGATE_ARGUMENT],
   },
   zdiffstore: {
     name: 'zdiffstore',
@@ -382,20 +390,20 @@ export const SORTED_SET_SPECS = {
     since: '6.2.0',
     summary: 'Subtract multiple sorted sets and store the resulting sorted set in a new key',
     complexity: 'O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.',
-    arguments: [{ name: 'destination', type: 'key' }, { name: 'numkeys', type: 'integer' }, { name: 'key', type: 'key', multiple: true }],
+    arguments: [{ name: 'destination', type: 'key' }, NUMKEYS_ARGUMENT, KEYS_ARGUMENT],
   },
   zintercard: {
     name: 'zintercard',
     arity: -3,
     flags: ['readonly'],
     keys: { first: 0, last: 0, step: 0 },
-    keySpecs: [{ flags: ['RO', 'access'], begin: { index: 1 }, find: { keynumIndex: 0, firstKey: 1, keyStep: 1 } }],
+    keySpecs: [SOURCES_KEY_SPEC],
     acl: ['read', 'sortedset', 'slow'],
     group: 'sorted-set',
     since: '7.0.0',
     summary: 'Intersect multiple sorted sets and return the cardinality of the result',
     complexity: 'O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.',
-    arguments: [{ name: 'numkeys', type: 'integer' }, { name: 'key', type: 'key', multiple: true }, { name: 'limit', type: 'integer', token: 'LIMIT', optional: true }],
+    arguments: [NUMKEYS_ARGUMENT, KEYS_ARGUMENT, { name: 'limit', type: 'integer', token: 'LIMIT', optional: true }],
   },
   zscan: {
     name: 'zscan',
