@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import fc from 'fast-check';
 import { RawClient } from '../helpers/raw-client.js';
 import { startRedis, startServer, type RunningServer } from '../helpers/servers.js';
+import { run, same as sameReplies, type Commands, type Normalised } from '../helpers/side-by-side.js';
 
 // Every string command (bit commands aside) against a real redis-server 7.0: the same commands go
 // to both servers, and the replies (values, errors, TTLs, encodings) must be identical.
@@ -12,37 +13,12 @@ let redis: RunningServer;
 let oursClient: Redis;
 let redisClient: Redis;
 
-type Normalised = string | number | null | Normalised[];
-
-function normalise(value: unknown): Normalised {
-  if (Buffer.isBuffer(value)) return value.toString('latin1');
-  if (Array.isArray(value)) return value.map(normalise);
-  if (typeof value === 'number' || typeof value === 'string' || value === null) return value;
-  if (typeof value === 'bigint') return String(value);
-  throw new Error(`unexpected reply ${String(value)}`);
-}
-
-/** Runs the commands pipelined on one client; each reply normalised, errors as "!<text>". */
-async function run(client: Redis, commands: readonly (readonly string[])[]): Promise<Normalised[]> {
-  const pipeline = client.pipeline();
-  for (const [name, ...args] of commands) pipeline.callBuffer(name!, ...args.map((arg) => Buffer.from(arg, 'latin1')));
-  const results = (await pipeline.exec()) ?? [];
-  return results.map(([error, value]) => (error ? `!${error.message}` : normalise(value)));
-}
-
 /**
- * Sends the commands to both servers (from an empty keyspace) and expects the same replies. A
- * positive TTL may differ by one second: the servers read their clocks a moment apart and Redis
- * rounds to the nearest second.
+ * Same replies from both servers (from an empty keyspace). A positive TTL may differ by one second:
+ * the servers read their clocks a moment apart and Redis rounds to the nearest second.
  */
-async function same(commands: readonly (readonly string[])[]): Promise<Normalised[]> {
-  const [mine, theirs] = await Promise.all([run(oursClient, commands), run(redisClient, commands)]);
-  commands.forEach(([name], i) => {
-    const [a, b] = [mine[i], theirs[i]];
-    if (name === 'ttl' && typeof a === 'number' && typeof b === 'number' && a > 0 && b > 0 && Math.abs(a - b) <= 1) mine[i] = b;
-  });
-  expect(mine).toEqual(theirs);
-  return theirs;
+function same(commands: Commands): Promise<Normalised[]> {
+  return sameReplies(oursClient, redisClient, commands, { ttlSeconds: 1, pttlMs: 0 });
 }
 
 beforeAll(async () => {
