@@ -1,7 +1,10 @@
-import type { CommandSpec } from './spec.js';
+import type { CommandSpec, KeySpec } from './spec.js';
 
 // The set commands as Redis 7.0 declares them (src/commands/s*.json): arity, flags, key
 // positions and key specs, ACL categories and docs. sets.ts attaches a handler to each.
+
+/** The STORE forms' source keys, after the destination. */
+const SOURCE_KEYS_SPEC: KeySpec = { flags: ['RO', 'access'], begin: { index: 2 }, find: { lastKey: -1, keyStep: 1, limit: 0 } };
 
 export type SetCommandMeta = Omit<CommandSpec, 'handler'>;
 
@@ -147,9 +150,6 @@ export const SET_SPECS = {
     arity: -2,
     flags: ['readonly'],
     keys: { first: 1, last: -1, step: 1 },
-    keySpecs: [
-      { flags: ['RO', 'access'], begin: { index: 1 }, find: { lastKey: -1, keyStep: 1, limit: 0 } },
-    ],
     acl: ['read', 'set', 'slow'],
     group: 'set',
     since: '1.0.0',
@@ -177,9 +177,6 @@ export const SET_SPECS = {
     arity: -2,
     flags: ['readonly'],
     keys: { first: 1, last: -1, step: 1 },
-    keySpecs: [
-      { flags: ['RO', 'access'], begin: { index: 1 }, find: { lastKey: -1, keyStep: 1, limit: 0 } },
-    ],
     acl: ['read', 'set', 'slow'],
     group: 'set',
     since: '1.0.0',
@@ -192,9 +189,6 @@ export const SET_SPECS = {
     arity: -2,
     flags: ['readonly'],
     keys: { first: 1, last: -1, step: 1 },
-    keySpecs: [
-      { flags: ['RO', 'access'], begin: { index: 1 }, find: { lastKey: -1, keyStep: 1, limit: 0 } },
-    ],
     acl: ['read', 'set', 'slow'],
     group: 'set',
     since: '1.0.0',
@@ -209,7 +203,7 @@ export const SET_SPECS = {
     keys: { first: 1, last: -1, step: 1 },
     keySpecs: [
       { flags: ['RW', 'update'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
-      { flags: ['RO', 'access'], begin: { index: 2 }, find: { lastKey: -1, keyStep: 1, limit: 0 } },
+      SOURCE_KEYS_SPEC,
     ],
     acl: ['write', 'set', 'slow'],
     group: 'set',
@@ -225,7 +219,7 @@ export const SET_SPECS = {
     keys: { first: 1, last: -1, step: 1 },
     keySpecs: [
       { flags: ['OW', 'update'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
-      { flags: ['RO', 'access'], begin: { index: 2 }, find: { lastKey: -1, keyStep: 1, limit: 0 } },
+      SOURCE_KEYS_SPEC,
     ],
     acl: ['write', 'set', 'slow'],
     group: 'set',
@@ -241,7 +235,7 @@ export const SET_SPECS = {
     keys: { first: 1, last: -1, step: 1 },
     keySpecs: [
       { flags: ['OW', 'update'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
-      { flags: ['RO', 'access'], begin: { index: 2 }, find: { lastKey: -1, keyStep: 1, limit: 0 } },
+      SOURCE_KEYS_SPEC,
     ],
     acl: ['write', 'set', 'slow'],
     group: 'set',
