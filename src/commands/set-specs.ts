@@ -59,9 +59,6 @@ export const SET_SPECS = {
     arity: -3,
     flags: ['readonly', 'fast'],
     keys: { first: 1, last: 1, step: 1 },
-    keySpecs: [
-      { flags: ['RO', 'access'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
-    ],
     acl: ['read', 'set', 'fast'],
     group: 'set',
     since: '6.2.0',
@@ -74,9 +71,6 @@ export const SET_SPECS = {
     arity: 2,
     flags: ['readonly'],
     keys: { first: 1, last: 1, step: 1 },
-    keySpecs: [
-      { flags: ['RO', 'access'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
-    ],
     acl: ['read', 'set', 'slow'],
     group: 'set',
     since: '1.0.0',
@@ -119,9 +113,6 @@ export const SET_SPECS = {
     arity: -2,
     flags: ['readonly'],
     keys: { first: 1, last: 1, step: 1 },
-    keySpecs: [
-      { flags: ['RO', 'access'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
-    ],
     acl: ['read', 'set', 'slow'],
     group: 'set',
     since: '1.0.0',
@@ -249,9 +240,6 @@ export const SET_SPECS = {
     arity: -3,
     flags: ['readonly'],
     keys: { first: 1, last: 1, step: 1 },
-    keySpecs: [
-      { flags: ['RO', 'access'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
-    ],
     acl: ['read', 'set', 'slow'],
     group: 'set',
     since: '2.8.0',
