@@ -235,4 +235,9 @@ export const DIRECTIVES: readonly Directive[] = [
   { name: 'zset-max-listpack-value', type: MEMORY, default: '64', alias: 'zset-max-ziplist-value' },
   // Ours, not Redis': lets tests move the clock (DEBUG-like); read at start only, hidden from CONFIG.
   { name: 'enable-time-control', type: BOOL, default: 'no', immutable: true, internal: true },
+  // Ours, not Redis': the memcached engine's listener (0 = off), its memory limit (memcached -m, 64 MB by
+  // default, LRU eviction always on) and item size limit (memcached -I, 1 MB); read at start, hidden from CONFIG.
+  { name: 'memcached-port', type: int(0, 65535), default: '11211', immutable: true, internal: true },
+  { name: 'memcached-memory-limit', type: MEMORY, default: '67108864', immutable: true, internal: true },
+  { name: 'memcached-max-item-size', type: { kind: 'memory', min: 1024, max: 1073741824 }, default: '1048576', immutable: true, internal: true },
 ];

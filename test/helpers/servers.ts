@@ -67,9 +67,14 @@ function track(child: ChildProcess, ready: RegExp, port: number | undefined, tim
   });
 }
 
-/** Starts our server on a free port (--port 0) with extra `--directive value` arguments. */
+/**
+ * Starts our server on a free port (--port 0) with extra `--directive value` arguments. The memcached
+ * listener is off (--memcached-port 0) unless the caller asks for one: its default port, 11211, would
+ * collide between test files running in parallel.
+ */
 export function startServer(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
-  const child = spawn(process.execPath, [CLI_PATH, '--port', '0', ...args], {
+  const memcached = args.includes('--memcached-port') ? [] : ['--memcached-port', '0'];
+  const child = spawn(process.execPath, [CLI_PATH, '--port', '0', ...memcached, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
