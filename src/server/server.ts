@@ -12,6 +12,7 @@ import { Clock } from './clock.js';
 import { Config } from './config.js';
 import { ServerStats } from './stats.js';
 import { Session } from './session.js';
+import { MemcachedEngine } from '../memcached/engine.js';
 
 export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning';
 const LOG_LEVELS: Record<LogLevel, number> = { debug: 0, verbose: 1, notice: 2, warning: 3 };
@@ -55,6 +56,8 @@ export class Server {
   /** Highest used_memory seen, as Redis' stat_peak_memory (sampled by the cron and INFO). */
   usedMemoryPeak = 0;
   private readonly listeners: NetServer[] = [];
+  /** The memcached engine on its own port and keyspace (memcached-port 0: none). */
+  memcached: MemcachedEngine | undefined = undefined;
   private readonly expiryCycle: ExpiryCycle;
   private cronTimer: NodeJS.Timeout | undefined;
   private nextClientId = 1;
@@ -98,6 +101,19 @@ export class Server {
       this.listeners.push(listener);
     }
     this.log('notice', `Running mode=standalone, port=${this.port}.`);
+    const memcachedPort = this.config.getInt('memcached-port');
+    if (memcachedPort !== 0) {
+      this.memcached = new MemcachedEngine(this.clock, {
+        port: memcachedPort,
+        addresses: addresses.map((address) => address.replace(/^-/, '')),
+        backlog,
+        maxConnections: this.config.getInt('maxclients'),
+        memoryLimit: this.config.getInt('memcached-memory-limit'),
+        itemSizeMax: this.config.getInt('memcached-max-item-size'),
+      });
+      await this.memcached.listen();
+      this.log('notice', `Memcached engine listening, memcached-port=${this.memcached.port}.`);
+    }
     this.log('notice', 'Server initialized');
     this.log('notice', 'Ready to accept connections tcp');
   }
@@ -164,6 +180,7 @@ export class Server {
     this.log('warning', reason);
     if (this.cronTimer) clearInterval(this.cronTimer);
     for (const session of this.sessions.values()) session.kill();
+    await this.memcached?.close();
     await Promise.all(this.listeners.map((listener) => new Promise<void>((resolve) => listener.close(() => resolve()))));
     this.log('warning', 'Redis is now ready to exit, bye bye...');
   }

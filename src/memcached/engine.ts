@@ -1,0 +1,93 @@
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import type { Clock } from '../server/clock.js';
+import { MemcachedStore, StoreStats, type StoreLimits } from './store.js';
+import { MemcachedSession } from './session.js';
+
+/** The memcached version the engine reports (`version`, `stats`): the one its behaviour follows. */
+export const MEMCACHED_VERSION = '1.6.18';
+
+export interface MemcachedOptions extends StoreLimits {
+  port: number;
+  addresses: string[];
+  backlog: number;
+  maxConnections: number;
+}
+
+/**
+ * A memcached node inside this process: its listeners, its sessions and its own store (a
+ * Memcached cluster is a separate keyspace from the Redis one, as on ElastiCache). Time is the
+ * Redis node's Clock, so tests that move it move both engines.
+ */
+export class MemcachedEngine {
+  readonly store: MemcachedStore;
+  readonly sessions = new Map<number, MemcachedSession>();
+  readonly version = MEMCACHED_VERSION;
+  readonly startedAt: number;
+  readonly addresses: string[];
+  readonly maxConnections: number;
+  /** The port actually listened on (differs from the option when it was 0). */
+  port = 0;
+  verbosity = 0;
+  totalConnections = 0;
+  rejectedConnections = 0;
+  bytesRead = 0;
+  bytesWritten = 0;
+  private readonly listeners: NetServer[] = [];
+  private nextId = 1;
+
+  constructor(
+    readonly clock: Clock,
+    private readonly options: MemcachedOptions,
+  ) {
+    this.store = new MemcachedStore(clock, { memoryLimit: options.memoryLimit, itemSizeMax: options.itemSizeMax });
+    this.startedAt = clock.now;
+    this.addresses = options.addresses;
+    this.maxConnections = options.maxConnections;
+  }
+
+  async listen(): Promise<void> {
+    for (const address of this.options.addresses) {
+      const listener = createServer({ noDelay: true }, (socket) => this.accept(socket));
+      await new Promise<void>((resolve, reject) => {
+        listener.once('error', reject);
+        listener.listen({ host: address.replace(/^-/, ''), port: this.port || this.options.port, backlog: this.options.backlog }, () => {
+          listener.off('error', reject);
+          resolve();
+        });
+      });
+      const bound = listener.address();
+      if (bound !== null && typeof bound === 'object') this.port = bound.port;
+      this.listeners.push(listener);
+    }
+  }
+
+  private accept(socket: Socket): void {
+    if (this.sessions.size >= this.maxConnections) {
+      // memcached answers a connection over the limit with this line and closes it.
+      this.rejectedConnections++;
+      socket.end('ERROR Too many open connections\r\n');
+      return;
+    }
+    this.totalConnections++;
+    const session = new MemcachedSession(this, socket, this.nextId++);
+    this.sessions.set(session.id, session);
+  }
+
+  removeSession(session: MemcachedSession): void {
+    this.sessions.delete(session.id);
+  }
+
+  /** stats reset: the counters start again; the items and their bytes stay. */
+  resetStats(): void {
+    Object.assign(this.store.stats, new StoreStats());
+    this.totalConnections = 0;
+    this.rejectedConnections = 0;
+    this.bytesRead = 0;
+    this.bytesWritten = 0;
+  }
+
+  async close(): Promise<void> {
+    for (const session of this.sessions.values()) session.kill();
+    await Promise.all(this.listeners.map((listener) => new Promise<void>((resolve) => listener.close(() => resolve()))));
+  }
+}
