@@ -7,6 +7,15 @@ import type { CommandSpec } from './spec.js';
 // CLIENT and its subcommands, after Redis 7.0's clientCommand (networking.c), plus CLIENT SETINFO
 // from 7.2 (clients send it on connect) and the MAXAGE filter of CLIENT KILL from 7.4.
 
+const LLONG_MAX = 2n ** 63n - 1n;
+
+/**
+ * V8 heap one idle connection takes (Session, its socket, parser, writer, transport), measured as
+ * the growth of heapUsed over 2,000 idle connections (~2.4 KB each); tot-mem adds it to the
+ * buffers, as Redis' getClientMemoryUsage adds sizeof(client).
+ */
+const SESSION_OVERHEAD_BYTES = 2400;
+
 /**
  * Redis' validateClientAttr: names and library attributes must split cleanly in CLIENT LIST,
  * so only printable ASCII without spaces ('!'..'~') is allowed. The empty string is allowed.
@@ -42,12 +51,17 @@ function clientType(name: string): ClientType {
   return type;
 }
 
-/** The flags field: Redis' letters for the states we have, N when none applies. */
+/**
+ * The flags field: Redis' letters for the states we have, in catClientInfoString's order
+ * (O monitor, P pub/sub, b blocked or postponed by CLIENT PAUSE, c closing after the reply,
+ * e no-evict), N when none applies.
+ */
 function clientFlags(session: Session): string {
-  let flags = '';
+  let flags = session.monitoring ? 'O' : '';
   if (session.inPubSubMode) flags += 'P';
-  if (session.blocked !== null) flags += 'b';
+  if (session.isBlocked) flags += 'b';
   if (session.closing) flags += 'c';
+  if (session.noEvict) flags += 'e';
   return flags === '' ? 'N' : flags;
 }
 
@@ -60,8 +74,8 @@ function describeClient(session: Session, current: Session, argv: readonly strin
   const now = Math.floor(session.server.clock.now / 1000);
   const isCurrent = session === current;
   let argvBytes = 0;
-  // Redis keeps a blocked client's argv until it is answered.
-  const args = isCurrent ? argv : session.blocked !== null ? session.blocked.argv : [];
+  // Redis keeps a blocked or postponed client's argv until it is answered.
+  const args = isCurrent ? argv : session.blocked !== null ? session.blocked.argv : (session.postponedArgv ?? []);
   for (const arg of args) argvBytes += arg.length;
   const queryBytes = session.inputBytesPending;
   const batchBytes = session.batchBytesPending;
@@ -74,7 +88,7 @@ function describeClient(session: Session, current: Session, argv: readonly strin
     ` sub=${session.channelCount} psub=${session.patternCount} ssub=${session.shardChannelCount} multi=-1` +
     ` qbuf=${queryBytes} qbuf-free=0 argv-mem=${argvBytes} multi-mem=0 rbs=${bufferSize} rbp=${batchBytes}` +
     ` obl=${batchBytes} oll=${socketBytes > 0 ? 1 : 0} omem=${socketBytes}` +
-    ` tot-mem=${queryBytes + argvBytes + bufferSize + socketBytes} events=${socketBytes > 0 ? 'rw' : 'r'}` +
+    ` tot-mem=${SESSION_OVERHEAD_BYTES + queryBytes + argvBytes + bufferSize + socketBytes} events=${socketBytes > 0 ? 'rw' : 'r'}` +
     ` cmd=${isCurrent ? command : session.lastCommand} user=${session.userName} redir=-1 resp=${session.protocol}` +
     ` lib-name=${session.libName} lib-ver=${session.libVersion}`
   );
@@ -236,6 +250,39 @@ function clientUnblock(session: Session, argv: string[]): Reply {
   // Redis 7.0 counts the UNBLOCKED error sent to the other client as a failure of this command.
   if (withError) server.commands.get('client')!.subcommands!.get('unblock')!.failedCalls++;
   return 1;
+}
+
+/** CLIENT NO-EVICT ON|OFF: only the flag; this node has no client eviction (maxmemory-clients) to exempt from. */
+function clientNoEvict(session: Session, argv: string[]): Reply {
+  const mode = argv[2]!;
+  if (isToken(mode, 'ON')) session.noEvict = true;
+  else if (isToken(mode, 'OFF')) session.noEvict = false;
+  else throw new CommandError(ERR_SYNTAX);
+  return OK;
+}
+
+/**
+ * CLIENT PAUSE timeout [WRITE|ALL]: the mode is checked before the timeout, as clientCommand does;
+ * the timeout is Redis' getTimeoutFromObjectOrReply in milliseconds (0 ends at once).
+ */
+function clientPause(session: Session, argv: string[]): Reply {
+  if (argv.length > 4) {
+    throw new CommandError(`ERR unknown subcommand or wrong number of arguments for '${argv[1]!.slice(0, 128)}'. Try CLIENT HELP.`);
+  }
+  let all = true;
+  if (argv.length === 4) {
+    if (isToken(argv[3]!, 'WRITE')) all = false;
+    else if (!isToken(argv[3]!, 'ALL')) throw new CommandError('ERR CLIENT PAUSE mode must be WRITE or ALL');
+  }
+  const timeout = parseInt64(argv[2]!);
+  if (timeout === undefined) throw new CommandError('ERR timeout is not an integer or out of range');
+  if (timeout < 0) throw new CommandError('ERR timeout is negative');
+  const now = session.server.clock.now;
+  // Redis 7.0 adds the timeout to mstime() in a signed 64-bit integer: past LLONG_MAX the sum
+  // wraps negative, which is an end already passed, so such a pause ends at once.
+  const wraps = BigInt(timeout) > LLONG_MAX - BigInt(now);
+  session.pause.pause(timeout === 0 || wraps ? 0 : Number(timeout) + now, all);
+  return OK;
 }
 
 /** Redis 7.0.15's CLIENT HELP, line for line. */
@@ -483,6 +530,64 @@ export const clientCommands: CommandSpec[] = [
           },
         ],
         handler: clientUnblock,
+      },
+      {
+        name: 'no-evict',
+        arity: 3,
+        flags: ['admin', 'noscript', 'loading', 'stale'],
+        acl: ['admin', 'slow', 'dangerous', 'connection'],
+        group: 'connection',
+        since: '7.0.0',
+        summary: 'Set client eviction mode for the current connection',
+        complexity: 'O(1)',
+        arguments: [
+          {
+            name: 'enabled',
+            type: 'oneof',
+            arguments: [
+              { name: 'on', type: 'pure-token', token: 'ON' },
+              { name: 'off', type: 'pure-token', token: 'OFF' },
+            ],
+          },
+        ],
+        handler: clientNoEvict,
+      },
+      {
+        name: 'pause',
+        arity: -3,
+        flags: ['admin', 'noscript', 'loading', 'stale'],
+        acl: ['admin', 'slow', 'dangerous', 'connection'],
+        group: 'connection',
+        since: '2.9.50',
+        summary: 'Stop processing commands from clients for some time',
+        complexity: 'O(1)',
+        arguments: [
+          { name: 'timeout', type: 'integer' },
+          {
+            name: 'mode',
+            type: 'oneof',
+            optional: true,
+            arguments: [
+              { name: 'write', type: 'pure-token', token: 'WRITE' },
+              { name: 'all', type: 'pure-token', token: 'ALL' },
+            ],
+          },
+        ],
+        handler: clientPause,
+      },
+      {
+        name: 'unpause',
+        arity: 2,
+        flags: ['admin', 'noscript', 'loading', 'stale'],
+        acl: ['admin', 'slow', 'dangerous', 'connection'],
+        group: 'connection',
+        since: '6.2.0',
+        summary: 'Resume processing of clients that were paused',
+        complexity: 'O(N) Where N is the number of paused clients',
+        handler: (session): Reply => {
+          session.pause.unpause();
+          return OK;
+        },
       },
       {
         name: 'help',

@@ -9,6 +9,7 @@ import {
   settableError,
   type Directive,
 } from '../server/config.js';
+import { ClientPause } from '../server/client-pause.js';
 import { buildInfo } from '../server/info.js';
 import type { Session } from '../server/session.js';
 import { parseInt64 } from './args.js';
@@ -105,11 +106,11 @@ function configSet(session: Session, argv: string[]): Reply {
 
 const configSetFailure = (name: string, reason: string): string => `ERR CONFIG SET failed (possibly related to argument '${name}') - ${reason}`;
 
+/** CONFIG RESETSTAT: Redis' resetServerStats plus the command and error tables; used_memory_peak stays. */
 function configResetStat(session: Session): Reply {
   const server = session.server;
   server.stats.reset();
   server.keyspace.stats.reset();
-  server.usedMemoryPeak = 0;
   for (const command of server.commands.all()) command.resetStats();
   return OK;
 }
@@ -297,6 +298,9 @@ function debugObject(session: Session, key: string): Reply {
 }
 
 const DEBUG_HELP = [
+  'CLOCK FREEZE [<unix-ms>]|ADVANCE <ms>|RESUME|STATUS',
+  '    Control the server clock (needs enable-time-control yes): stop it (at now or at',
+  '    <unix-ms>), move it forward, return to real time, or show it.',
   'OBJECT <key>',
   '    Show low level info about `key` and associated value.',
   'SET-ACTIVE-EXPIRE <0|1>',
@@ -316,9 +320,55 @@ function debugAllowed(session: Session): boolean {
   return address.startsWith('127.') || address.startsWith('::1') || address.startsWith('::ffff:127.');
 }
 
+const ERR_TIME_CONTROL_DISABLED =
+  'ERR DEBUG CLOCK is disabled: start the server with --enable-time-control yes (or "enable-time-control yes" in its config file) to control its clock';
+const ERR_CLOCK_SYNTAX = 'ERR DEBUG CLOCK takes FREEZE [<unix-ms>], ADVANCE <ms>, RESUME or STATUS';
+
+/** A non-negative integer of milliseconds for DEBUG CLOCK. */
+function clockMilliseconds(text: string, what: string): number {
+  const value = parseInt64(text);
+  if (value === undefined) throw new CommandError(`ERR DEBUG CLOCK ${what} is not an integer or out of range`);
+  if (value < 0 || typeof value === 'bigint') throw new CommandError(`ERR DEBUG CLOCK ${what} must be between 0 and 2^53`);
+  return value;
+}
+
+/**
+ * DEBUG CLOCK (ours, not Redis'): moves the node clock that every time decision reads (TTLs,
+ * lazy and active expiry, OBJECT IDLETIME, LFU decay, TIME, CLIENT LIST age/idle, CLIENT PAUSE
+ * ends), so a test can check a one-day TTL at once. It has its own opt-in, enable-time-control,
+ * rather than enable-debug-command, which would also open DEBUG SLEEP and the rest.
+ */
+function debugClock(session: Session, argv: string[]): Reply {
+  const server = session.server;
+  if (!server.config.getBool('enable-time-control')) throw new CommandError(ERR_TIME_CONTROL_DISABLED);
+  const clock = server.clock;
+  const action = argv[2]?.toLowerCase();
+  let reply: Reply;
+  if (action === 'freeze' && argv.length <= 4) {
+    clock.freeze(argv.length === 4 ? clockMilliseconds(argv[3]!, 'FREEZE time') : undefined);
+    reply = OK;
+  } else if (action === 'advance' && argv.length === 4) {
+    clock.advance(clockMilliseconds(argv[3]!, 'ADVANCE amount'));
+    reply = clock.now;
+  } else if (action === 'resume' && argv.length === 3) {
+    clock.resume();
+    reply = OK;
+  } else if (action === 'status' && argv.length === 3) {
+    clock.refresh();
+    const offset = clock.offset;
+    const mode = clock.frozen ? 'frozen' : offset !== 0 ? 'shifted' : 'real';
+    return new MapReply(['mode', mode, 'unix-ms', clock.now, 'offset-ms', offset]);
+  } else {
+    throw new CommandError(ERR_CLOCK_SYNTAX);
+  }
+  ClientPause.of(server).clockMoved();
+  return reply;
+}
+
 function debug(session: Session, argv: string[]): Reply {
-  if (!debugAllowed(session)) throw new CommandError(ERR_DEBUG_NOT_ALLOWED);
   const sub = argv[1]!.toLowerCase();
+  if (sub === 'clock') return debugClock(session, argv);
+  if (!debugAllowed(session)) throw new CommandError(ERR_DEBUG_NOT_ALLOWED);
   if (sub === 'help' && argv.length === 2) return helpReply('DEBUG', DEBUG_HELP);
   if (sub === 'sleep' && argv.length === 3) {
     const ms = Math.floor(strtod(argv[2]!) * 1e6) / 1000;

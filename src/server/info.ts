@@ -1,4 +1,5 @@
 import { arch, release, totalmem, type as osType } from 'node:os';
+import { ClientPause } from './client-pause.js';
 import type { Server } from './server.js';
 import { SERVER_VERSION } from './server.js';
 
@@ -23,8 +24,9 @@ export function bytesToHuman(bytes: number): string {
 const fixed = (value: number, digits: number): string => value.toFixed(digits);
 
 function serverSection(server: Server): string[] {
-  const now = Date.now();
-  const uptime = Math.floor((now - server.startedAt) / 1000);
+  // Uptime is a duration of the process, so it stays on real time when DEBUG CLOCK moves the node
+  // clock; server_time_usec and lru_clock are times of day and follow the node clock.
+  const uptime = Math.floor((Date.now() - server.startedAt) / 1000);
   return [
     `redis_version:${SERVER_VERSION}`,
     'redis_git_sha1:00000000',
@@ -66,7 +68,8 @@ function clientsSection(server: Server): string[] {
     `maxclients:${server.config.getInt('maxclients')}`,
     `client_recent_max_input_buffer:${maxInput}`,
     `client_recent_max_output_buffer:${maxOutput}`,
-    `blocked_clients:${server.blocking.blockedCount}`,
+    // Redis 7.0 counts clients postponed by CLIENT PAUSE among the blocked ones.
+    `blocked_clients:${server.blocking.blockedCount + ClientPause.of(server).postponedCount}`,
     'tracking_clients:0',
     `clients_in_timeout_table:${server.blocking.timedCount}`,
   ];

@@ -3,6 +3,7 @@ import type { Database } from '../datastructures/database.js';
 import { RequestParser } from '../protocol/resp/request-parser.js';
 import { ReplyWriter } from '../protocol/resp/reply-writer.js';
 import type { BlockedClient } from './blocking.js';
+import { ClientPause } from './client-pause.js';
 import type { Server } from './server.js';
 import { executeCommand } from './dispatch.js';
 import { Transport } from './transport.js';
@@ -65,6 +66,17 @@ export class Session {
    * answers at once as if it had timed out.
    */
   denyBlocking = false;
+  /** Redis' CLIENT_MONITOR: MONITOR feeds this client every command; RESET ends it. */
+  monitoring = false;
+  /**
+   * The command CLIENT PAUSE holds (Redis' BLOCKED_POSTPONE): it runs when the pause ends, and
+   * what the client pipelined after it waits in the parser meanwhile.
+   */
+  postponedArgv: string[] | null = null;
+  /** CLIENT NO-EVICT: exempt from client eviction (flag e in CLIENT LIST); Redis 7.0's RESET keeps it. */
+  noEvict = false;
+  /** The node's CLIENT PAUSE state. */
+  readonly pause: ClientPause;
   private pausedForOutput = false;
   private readonly transport: Transport;
 
@@ -76,6 +88,7 @@ export class Session {
     this.authenticatedAsUser = server.config.get('requirepass') === '';
     this.parser = new RequestParser(server.parserLimits);
     this.parser.authenticated = this.authenticatedAsUser;
+    this.pause = ClientPause.of(server);
     this.address = formatAddress(socket.remoteAddress, socket.remotePort);
     this.localAddress = formatAddress(socket.localAddress, socket.localPort);
     const fd = (socket as unknown as SocketWithHandle)._handle?.fd;
@@ -133,6 +146,11 @@ export class Session {
     return this.inPubSubMode ? 'pubsub' : 'normal';
   }
 
+  /** Waiting on something other than the network: a blocking command or a client pause. */
+  get isBlocked(): boolean {
+    return this.blocked !== null || this.postponedArgv !== null;
+  }
+
   /** Transport callback: `chunk` is only valid during this call, so the parser keeps a copy of any leftover. */
   onData(chunk: Buffer): void {
     const server = this.server;
@@ -150,17 +168,18 @@ export class Session {
    * Runs the complete commands the parser holds. Stops early while the network is not taking this
    * client's replies: a pipeline of big GETs then waits in the query buffer instead of as replies
    * in memory, and resumes on drain. A blocked client's commands wait in the parser, as in
-   * Redis' query buffer, until its blocking command is answered.
+   * Redis' query buffer, until its blocking command is answered or a client pause ends.
    */
   processInput(): void {
     const parser = this.parser;
     this.server.commandClock = performance.now();
-    while (!this.closing && !this.pausedForOutput && this.blocked === null) {
+    while (!this.closing && !this.pausedForOutput && this.blocked === null && this.postponedArgv === null) {
       const argv = parser.next();
       if (argv === null) {
         if (parser.error !== undefined) this.protocolFailure();
         return;
       }
+      if (this.pause.active && this.postponeIfPaused(argv)) return;
       executeCommand(this, argv);
       if (this.writer.pendingBytes > OUTPUT_BATCH_LIMIT) this.flush();
     }
@@ -199,6 +218,42 @@ export class Session {
   /** The blocking command was answered: write its reply and run what was pipelined behind it. */
   resumeAfterUnblock(): void {
     if (this.closing) return;
+    if (!this.pausedForOutput) {
+      this.processInput();
+      this.parser.retainLeftover();
+    }
+    this.flush();
+  }
+
+  /** Transport callback: the peer closed its side; Redis counts that read too (total_reads_processed). */
+  onEndOfInput(): void {
+    this.server.stats.totalReadsProcessed++;
+  }
+
+  /**
+   * Holds `argv` if the client pause applies to it. The command is looked up as dispatch does, and
+   * cmd= in CLIENT LIST shows it while it waits, as Redis sets lastcmd before its pause check.
+   */
+  private postponeIfPaused(argv: string[]): boolean {
+    let command = this.server.commands.lookup(argv[0]!);
+    if (command !== undefined && command.subcommands !== undefined && argv.length >= 2) {
+      command = command.subcommands.get(argv[1]!.toLowerCase());
+    }
+    if (command === undefined || !this.pause.holds(this, command, argv.length)) return false;
+    this.lastCommand = command.fullName;
+    this.postponedArgv = argv;
+    this.pause.postpone(this);
+    return true;
+  }
+
+  /** The pause ended: run the held command, then what was pipelined behind it. */
+  resumeAfterPause(): void {
+    const argv = this.postponedArgv;
+    this.postponedArgv = null;
+    if (argv === null || this.closing || this.server.sessions.get(this.id) !== this) return;
+    this.server.commandClock = performance.now();
+    if (this.pause.active && this.postponeIfPaused(argv)) return;
+    executeCommand(this, argv);
     if (!this.pausedForOutput) {
       this.processInput();
       this.parser.retainLeftover();
@@ -264,5 +319,6 @@ export class Session {
     this.authenticatedAsUser = authenticated;
     this.parser.authenticated = authenticated;
     if (this.replyMode !== 'skip') this.replyMode = 'on';
+    this.monitoring = false;
   }
 }

@@ -58,6 +58,8 @@ export interface TransportListener {
   onData(chunk: Buffer): void;
   /** The output backlog fell back to zero after a pause for it. */
   onDrain(): void;
+  /** The peer closed its side (a read of end-of-file); optional, for read counters. */
+  onEndOfInput?(): void;
 }
 
 function onWriteComplete(this: WriteRequest): void {
@@ -81,13 +83,17 @@ export class Transport {
       handle.onread = () => {
         const bytesRead = state[readBytesIndex]!;
         if (bytesRead > 0) listener.onData(sharedReadBuffer.subarray(0, bytesRead));
-        else if (bytesRead === UV_EOF) this.end();
+        else if (bytesRead === UV_EOF) {
+          listener.onEndOfInput?.();
+          this.end();
+        }
         else if (bytesRead < 0) socket.destroy();
       };
       handle.readStart();
     } else {
       socket.on('data', (chunk: Buffer) => listener.onData(chunk));
       socket.on('drain', () => listener.onDrain());
+      socket.on('end', () => listener.onEndOfInput?.());
       socket.resume();
     }
   }
