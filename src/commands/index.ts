@@ -4,6 +4,7 @@ import { blockingCommands } from './blocking.js';
 import { clientCommands } from './client.js';
 import { commandDocsCommands } from './command-docs.js';
 import { connectionCommands } from './connection.js';
+import { diagnosticsCommands } from './diagnostics.js';
 import { expireCommands } from './expire.js';
 import { hashesCommands } from './hashes.js';
 import { keyspaceCommands } from './keyspace.js';
@@ -22,6 +23,7 @@ export const COMMAND_GROUPS: readonly (readonly CommandSpec[])[] = [
   serverAdminCommands,
   memoryCommands,
   commandDocsCommands,
+  diagnosticsCommands,
   keyspaceCommands,
   expireCommands,
   stringCommands,

@@ -38,6 +38,10 @@ export const ERR_INVALID_EXPIRE = (command: string): string => `ERR invalid expi
 export const ERR_TIMEOUT_NEGATIVE = 'ERR timeout is negative';
 export const ERR_TIMEOUT_NOT_FLOAT = 'ERR timeout is not a float or out of range';
 export const ERR_UNBLOCKED = 'UNBLOCKED client unblocked via CLIENT UNBLOCK';
+export const ERR_SLOWLOG_COUNT = 'ERR count should be greater than or equal to -1';
+export const ERR_REPLICA_KEYSPACE = "ERR Replica can't interact with the keyspace";
+export const ERR_MONITOR_DENY_BLOCKING = "ERR MONITOR isn't allowed for DENY BLOCKING client";
+export const ERR_NO_LATENCY_SAMPLES = (event: string): string => `ERR No samples available for event '${event}'`;
 export const ERR_UNBLOCK_REASON = 'ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR';
 export const ERR_SAME_OBJECT = 'ERR source and destination objects are the same';
 export const ERR_NAN = 'ERR value is NaN';
@@ -70,6 +74,10 @@ export const wrongArity = (name: string): string => `ERR wrong number of argumen
 
 export const unknownSubcommand = (sub: string, container: string): string =>
   `ERR unknown subcommand '${truncate(sub, 128)}'. Try ${container.toUpperCase()} HELP.`;
+
+/** Redis' addReplySubcommandSyntaxError: a known subcommand given the wrong arguments in its handler. */
+export const subcommandSyntax = (sub: string, container: string): string =>
+  `ERR unknown subcommand or wrong number of arguments for '${truncate(sub, 128)}'. Try ${container.toUpperCase()} HELP.`;
 
 export function unknownCommand(argv: readonly string[]): string {
   // Redis quotes up to 128 bytes of the arguments, each at most what is left of that budget.
