@@ -416,7 +416,7 @@ export class MemcachedStore {
   flushAll(delay: number): void {
     const newOldest = delay > 0 ? this.realtime(delay) : this.currentTime;
     this.oldestLive = newOldest - 1;
-    if (this.oldestLive <= this.currentTime) this.oldestCas = this.casCounter + 1;
+    if (this.oldestLive <= this.currentTime) this.oldestCas = this.nextCas();
     if (delay <= 0) {
       // Nothing stored so far can be read again: free the memory now instead of at the next lookup.
       this.items.clear();
