@@ -82,6 +82,8 @@ export class Session {
 
   constructor(readonly server: Server, private readonly socket: Socket, id: number) {
     this.id = id;
+    // A connection is an event of its own: its age counts from now, not from the last batch.
+    server.clock.refresh();
     this.createdAt = server.clock.now;
     this.lastInteraction = this.createdAt;
     this.db = server.keyspace.databases[0]!;
