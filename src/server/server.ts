@@ -111,8 +111,15 @@ export class Server {
         memoryLimit: this.config.getInt('memcached-memory-limit'),
         itemSizeMax: this.config.getInt('memcached-max-item-size'),
       });
-      await this.memcached.listen();
-      this.log('notice', `Memcached engine listening, memcached-port=${this.memcached.port}.`);
+      try {
+        await this.memcached.listen();
+        this.log('notice', `Memcached engine listening, memcached-port=${this.memcached.port}.`);
+      } catch (error) {
+        // The Redis node stays up when the memcached port is taken (a real memcached often holds 11211).
+        await this.memcached.close();
+        this.memcached = undefined;
+        this.log('warning', `Memcached engine not started: ${(error as Error).message}`);
+      }
     }
     this.log('notice', 'Server initialized');
     this.log('notice', 'Ready to accept connections tcp');
