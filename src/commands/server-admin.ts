@@ -297,10 +297,14 @@ function debugObject(session: Session, key: string): Reply {
   );
 }
 
-const DEBUG_HELP = [
+/** Ours: listed in DEBUG HELP only where enable-time-control makes it available. */
+const DEBUG_CLOCK_HELP = [
   'CLOCK FREEZE [<unix-ms>]|ADVANCE <ms>|RESUME|STATUS',
-  '    Control the server clock (needs enable-time-control yes): stop it (at now or at',
-  '    <unix-ms>), move it forward, return to real time, or show it.',
+  '    Control the server clock: stop it (now or at <unix-ms>), move it forward,',
+  '    return to real time, or show it.',
+];
+
+const DEBUG_HELP = [
   'OBJECT <key>',
   '    Show low level info about `key` and associated value.',
   'SET-ACTIVE-EXPIRE <0|1>',
@@ -369,7 +373,10 @@ function debug(session: Session, argv: string[]): Reply {
   const sub = argv[1]!.toLowerCase();
   if (sub === 'clock') return debugClock(session, argv);
   if (!debugAllowed(session)) throw new CommandError(ERR_DEBUG_NOT_ALLOWED);
-  if (sub === 'help' && argv.length === 2) return helpReply('DEBUG', DEBUG_HELP);
+  if (sub === 'help' && argv.length === 2) {
+    const timeControl = session.server.config.getBool('enable-time-control');
+    return helpReply('DEBUG', timeControl ? [...DEBUG_CLOCK_HELP, ...DEBUG_HELP] : DEBUG_HELP);
+  }
   if (sub === 'sleep' && argv.length === 3) {
     const ms = Math.floor(strtod(argv[2]!) * 1e6) / 1000;
     if (ms > 0) Atomics.wait(sleepCell, 0, 0, ms);

@@ -89,6 +89,8 @@ describe('DEBUG CLOCK', () => {
     expect(Math.abs(Number(seconds) - (Date.now() + DAY_MS) / 1000)).toBeLessThan(2);
     const status = (await client.call('debug', 'clock', 'status')) as (string | number)[];
     expect(status[1]).toBe('shifted');
+    // DEBUG CLOCK works without enable-debug-command; the rest of DEBUG still needs it.
+    expect(await error(client.call('debug', 'help'))).toMatch(/^ERR DEBUG command not allowed/);
     expect(status[5]).toBe(DAY_MS);
     await client.call('debug', 'clock', 'resume');
   });
