@@ -76,6 +76,16 @@ export class Diagnostics {
     }
   }
 
+  /**
+   * Redis' updateStatsOnUnblock for the slow log: a blocked command is logged when it is served,
+   * with the time it spent running (not waiting); one that times out is not logged (7.0.15).
+   * A slow serve is also the "command-unblocking" latency event.
+   */
+  recordUnblocked(session: Session, command: Command, argv: readonly string[], durationMicros: number): void {
+    this.latency.addSampleIfNeeded('command-unblocking', Math.floor(durationMicros / 1000));
+    if ((bitsOf(command) & SKIP_SLOWLOG) === 0) this.slowlog.record(argv, durationMicros, session.address, session.name);
+  }
+
   /** The MONITOR feed for one executed command, unless Redis keeps it from monitors. */
   feedMonitors(session: Session, command: Command, argv: readonly string[]): void {
     if ((bitsOf(command) & NOT_MONITORED) === 0) this.monitors.feed(session, argv);
@@ -85,6 +95,18 @@ export class Diagnostics {
   static touchesKeyspace(command: Command): boolean {
     return (bitsOf(command) & TOUCHES_KEYSPACE) !== 0;
   }
+}
+
+/** What the slow log and MONITOR show in place of a secret argument. */
+export const REDACTED = '(redacted)';
+
+/**
+ * Redis' redactClientCommandArgument: a handler hides a secret (AUTH's password, HELLO's AUTH
+ * pair, CONFIG SET requirepass/masterauth/masteruser values) from the slow log and MONITOR, which
+ * read argv after the handler ran. Call it once the value is no longer needed.
+ */
+export function redactArgument(argv: string[], index: number): void {
+  if (index < argv.length) argv[index] = REDACTED;
 }
 
 const byServer = new WeakMap<Server, Diagnostics>();
