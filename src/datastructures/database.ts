@@ -1,5 +1,6 @@
 import type { StoredValue } from './values.js';
 import type { AccessPolicy, KeyspaceClock, KeyspaceEvents, KeyspaceStats } from './keyspace.js';
+import { KeyTable } from './key-table.js';
 
 const INITIAL_CAPACITY = 16;
 const CLOCK_MASK = 0xffffff;
@@ -18,26 +19,24 @@ const LFU_INIT_VAL = 5;
 /**
  * One of the numbered databases.
  *
- * Layout (measured, see docs/ARCHITECTURE.md): a Map from key to a dense slot number, and
- * parallel arrays indexed by slot for the key, the value, the access clock and the expiry time.
- * No object per entry: a small string key costs its Map entry, its key string and its value
- * string. Dense slots give O(1) random sampling (RANDOMKEY, expiry cycle, eviction); deleting
- * swaps the last slot into the hole.
+ * Layout (measured, see docs/ARCHITECTURE.md): a KeyTable holds each key, its value and its
+ * access field in a dense slot, found through its own hash index; the expiry time is in a
+ * parallel array read only when the database has keys with a TTL. No object per entry: a small
+ * string key costs its slot cells, its index cell, its key string and its value string. Dense
+ * slots give O(1) random sampling (RANDOMKEY, expiry cycle, eviction); deleting swaps the last
+ * slot into the hole.
  *
  * SCAN walks slots from the top down. A swap only moves the last slot (already visited, or above
  * the cursor) into the hole, so a key present for the whole scan can move to a lower slot but
  * never above the cursor: every such key is returned, as Redis guarantees.
  */
 export class Database {
-  private slotOf = new Map<string, number>();
-  private keys: string[] = [];
-  private values: StoredValue[] = [];
   /**
-   * Per slot: bits 0-23 Redis' 24-bit `lru` field, bits 24-31 flags. Under an LRU policy the
-   * field is the access clock in seconds; under LFU it is 16 bits of minutes and an 8-bit
-   * logarithmic counter, exactly as Redis reuses the same bits.
+   * Keys, values and per slot the access field: bits 0-23 Redis' 24-bit `lru` field, bits 24-26
+   * flags. Under an LRU policy the field is the access clock in seconds; under LFU it is 16 bits
+   * of minutes and an 8-bit logarithmic counter, exactly as Redis reuses the same bits.
    */
-  private accessField = new Uint32Array(INITIAL_CAPACITY);
+  private table = new KeyTable();
   private expireAt = new Float64Array(INITIAL_CAPACITY);
   /** Slots that have a TTL, dense, for sampling by the expiry cycle. */
   private volatileSlots = new Int32Array(INITIAL_CAPACITY);
@@ -62,7 +61,7 @@ export class Database {
   ) {}
 
   get size(): number {
-    return this.keys.length;
+    return this.table.size;
   }
 
   get expiresCount(): number {
@@ -100,8 +99,8 @@ export class Database {
 
   /** Lazy expiry only: the slot of a live key or -1, access clock untouched, nothing counted. */
   findNoTouch(key: string): number {
-    const slot = this.slotOf.get(key);
-    if (slot === undefined) return -1;
+    const slot = this.table.find(key);
+    if (slot < 0) return -1;
     // Like Redis, which consults its expires dict only when it is not empty: with no TTL in the
     // database the expiry array is not read at all (one cache miss less per lookup).
     if (this.volatileCount === 0) return slot;
@@ -115,8 +114,8 @@ export class Database {
 
   /** Whether the key exists, without expiring, touching or counting anything. */
   has(key: string): boolean {
-    const slot = this.slotOf.get(key);
-    if (slot === undefined) return false;
+    const slot = this.table.find(key);
+    if (slot < 0) return false;
     const expireAt = this.expireAt[slot]!;
     return expireAt === 0 || expireAt > this.clock.now;
   }
@@ -128,11 +127,11 @@ export class Database {
   }
 
   valueAt(slot: number): StoredValue {
-    return this.values[slot]!;
+    return this.table.valueAt(slot);
   }
 
   keyAt(slot: number): string {
-    return this.keys[slot]!;
+    return this.table.keyAt(slot);
   }
 
   /** Absolute expiry in ms of the key in this slot, 0 when it has none (nearest double past 2^53). */
@@ -144,12 +143,12 @@ export class Database {
   exactExpireAtSlot(slot: number): number | bigint {
     const expireAt = this.expireAt[slot]!;
     if (expireAt <= Number.MAX_SAFE_INTEGER && expireAt >= Number.MIN_SAFE_INTEGER) return expireAt;
-    return this.hugeExpireAt.get(this.keys[slot]!) ?? expireAt;
+    return this.hugeExpireAt.get(this.table.keyAt(slot)) ?? expireAt;
   }
 
   /** Redis' 24-bit `lru` field of the slot (the access clock, or LFU minutes and counter). */
   lruAt(slot: number): number {
-    return this.accessField[slot]! & CLOCK_MASK;
+    return this.table.accessAt(slot) & CLOCK_MASK;
   }
 
   /** Seconds since the key was last accessed, handling the 24-bit wrap as Redis' estimateObjectIdleTime. */
@@ -166,30 +165,30 @@ export class Database {
 
   /** Marks the string in the slot as changed in place, so OBJECT ENCODING reports "raw". */
   setEncodingRaw(slot: number): void {
-    this.accessField[slot]! |= RAW_ENCODING;
+    this.table.setAccessAt(slot, this.table.accessAt(slot) | RAW_ENCODING);
   }
 
   isEncodingRaw(slot: number): boolean {
-    return (this.accessField[slot]! & RAW_ENCODING) !== 0;
+    return (this.table.accessAt(slot) & RAW_ENCODING) !== 0;
   }
 
   /** Marks the string in the slot as stored as text, so OBJECT ENCODING never reports "int". */
   setEncodingNotInteger(slot: number): void {
-    this.accessField[slot]! |= NOT_INTEGER;
+    this.table.setAccessAt(slot, this.table.accessAt(slot) | NOT_INTEGER);
   }
 
   isEncodingNotInteger(slot: number): boolean {
-    return (this.accessField[slot]! & NOT_INTEGER) !== 0;
+    return (this.table.accessAt(slot) & NOT_INTEGER) !== 0;
   }
 
   /** Whether the value is a private copy rather than Redis' shared integer (COPY makes those). */
   isUnshared(slot: number): boolean {
-    return (this.accessField[slot]! & UNSHARED) !== 0;
+    return (this.table.accessAt(slot) & UNSHARED) !== 0;
   }
 
   get(key: string): StoredValue | undefined {
     const slot = this.find(key);
-    return slot < 0 ? undefined : this.values[slot];
+    return slot < 0 ? undefined : this.table.valueAt(slot);
   }
 
   /** Counts changes made in place to a collection's elements (Redis' server.dirty += n). */
@@ -200,8 +199,8 @@ export class Database {
   /** Replaces the value in a slot found this command; the TTL stays (APPEND, INCR, SETRANGE). */
   replaceAt(slot: number, value: StoredValue): void {
     this.stats.dirty++;
-    this.values[slot] = value;
-    this.accessField[slot]! &= CLOCK_MASK;
+    this.table.setValueAt(slot, value);
+    this.table.setAccessAt(slot, this.table.accessAt(slot) & CLOCK_MASK);
   }
 
   /** Adds a key that find() just reported missing; returns its slot. */
@@ -212,14 +211,14 @@ export class Database {
 
   /**
    * SET semantics: creates or overwrites, clearing any TTL unless keepTtl. Returns the slot.
-   * One Map lookup either way.
+   * One lookup either way.
    */
   set(key: string, value: StoredValue, keepTtl = false): number {
     const slot = this.find(key);
     if (slot < 0) return this.insert(key, value);
     this.stats.dirty++;
-    this.values[slot] = value;
-    this.accessField[slot]! &= CLOCK_MASK;
+    this.table.setValueAt(slot, value);
+    this.table.setAccessAt(slot, this.table.accessAt(slot) & CLOCK_MASK);
     if (!keepTtl && this.expireAt[slot] !== 0) this.clearExpireAt(slot);
     return slot;
   }
@@ -244,9 +243,9 @@ export class Database {
    * of its own). Returns the new slot there.
    */
   moveEntryTo(slot: number, target: Database, key: string): number {
-    const value = this.values[slot]!;
+    const value = this.table.valueAt(slot);
     const expireAt = this.exactExpireAtSlot(slot);
-    const field = this.accessField[slot]!;
+    const field = this.table.accessAt(slot);
     this.removeSlot(slot);
     this.stats.dirty++;
     target.detach(key);
@@ -263,7 +262,7 @@ export class Database {
    */
   copyEntryTo(slot: number, target: Database, key: string, value: StoredValue): number {
     const expireAt = this.exactExpireAtSlot(slot);
-    const flags = (this.accessField[slot]! & ENCODING_FLAGS) | UNSHARED;
+    const flags = (this.table.accessAt(slot) & ENCODING_FLAGS) | UNSHARED;
     this.stats.dirty++;
     target.detach(key);
     const copied = target.attach(key, value, target.freshAccessField() | flags);
@@ -288,7 +287,7 @@ export class Database {
   clearExpireAt(slot: number): boolean {
     if (this.expireAt[slot] === 0) return false;
     this.expireAt[slot] = 0;
-    if (this.hugeExpireAt.size > 0) this.hugeExpireAt.delete(this.keys[slot]!);
+    if (this.hugeExpireAt.size > 0) this.hugeExpireAt.delete(this.table.keyAt(slot));
     const position = this.volatilePosition[slot]!;
     const lastPosition = --this.volatileCount;
     if (position !== lastPosition) {
@@ -306,10 +305,10 @@ export class Database {
    */
   randomKey(): string | undefined {
     const now = this.clock.now;
-    while (this.keys.length > 0) {
-      const slot = Math.floor(Math.random() * this.keys.length);
+    while (this.table.size > 0) {
+      const slot = Math.floor(Math.random() * this.table.size);
       const expireAt = this.expireAt[slot]!;
-      if (expireAt === 0 || expireAt > now) return this.keys[slot];
+      if (expireAt === 0 || expireAt > now) return this.table.keyAt(slot);
       this.expireSlot(slot);
     }
     return undefined;
@@ -323,12 +322,13 @@ export class Database {
    * slot swapped into its hole comes from above the cursor.
    */
   scan(cursor: number, count: number, visit: (key: string, value: StoredValue) => void): number {
-    let position = cursor === 0 || cursor > this.keys.length ? this.keys.length : cursor;
+    const size = this.table.size;
+    let position = cursor === 0 || cursor > size ? size : cursor;
     let visited = 0;
     while (position > 0 && visited < count) {
       position--;
       visited++;
-      visit(this.keys[position]!, this.values[position]!);
+      visit(this.table.keyAt(position), this.table.valueAt(position));
     }
     return position;
   }
@@ -336,10 +336,10 @@ export class Database {
   /** Every live key, for KEYS (expired ones are skipped, not removed, as Redis' KEYS does). */
   forEachKey(visit: (key: string, value: StoredValue) => void): void {
     const now = this.clock.now;
-    for (let slot = 0; slot < this.keys.length; slot++) {
+    for (let slot = 0; slot < this.table.size; slot++) {
       const expireAt = this.expireAt[slot]!;
       if (expireAt !== 0 && expireAt <= now) continue;
-      visit(this.keys[slot]!, this.values[slot]!);
+      visit(this.table.keyAt(slot), this.table.valueAt(slot));
     }
   }
 
@@ -378,13 +378,10 @@ export class Database {
 
   /** FLUSHDB: empties the database; returns how many keys it held (Redis adds them to dirty). */
   clear(): number {
-    const removed = this.keys.length;
+    const removed = this.table.size;
     this.stats.dirty += removed;
-    this.slotOf = new Map();
-    this.keys = [];
-    this.values = [];
+    this.table = new KeyTable();
     this.capacity = INITIAL_CAPACITY;
-    this.accessField = new Uint32Array(INITIAL_CAPACITY);
     this.expireAt = new Float64Array(INITIAL_CAPACITY);
     this.volatileSlots = new Int32Array(INITIAL_CAPACITY);
     this.volatilePosition = new Int32Array(INITIAL_CAPACITY);
@@ -395,10 +392,7 @@ export class Database {
 
   /** SWAPDB swaps contents, not objects, so sessions that point at a Database stay valid. */
   swapContents(other: Database): void {
-    [this.slotOf, other.slotOf] = [other.slotOf, this.slotOf];
-    [this.keys, other.keys] = [other.keys, this.keys];
-    [this.values, other.values] = [other.values, this.values];
-    [this.accessField, other.accessField] = [other.accessField, this.accessField];
+    [this.table, other.table] = [other.table, this.table];
     [this.expireAt, other.expireAt] = [other.expireAt, this.expireAt];
     [this.volatileSlots, other.volatileSlots] = [other.volatileSlots, this.volatileSlots];
     [this.volatilePosition, other.volatilePosition] = [other.volatilePosition, this.volatilePosition];
@@ -409,9 +403,9 @@ export class Database {
 
   /** Records an access: the LRU clock, or Redis' updateLFU (decay, then logarithmic increment). */
   private touch(slot: number): void {
-    const field = this.accessField[slot]!;
+    const field = this.table.accessAt(slot);
     if (!this.access.lfu) {
-      this.accessField[slot] = (field & FLAGS_MASK) | (this.clock.lruNow & CLOCK_MASK);
+      this.table.setAccessAt(slot, (field & FLAGS_MASK) | (this.clock.lruNow & CLOCK_MASK));
       return;
     }
     let counter = this.decayedCounter(field & CLOCK_MASK);
@@ -419,7 +413,7 @@ export class Database {
       const base = Math.max(0, counter - LFU_INIT_VAL);
       if (Math.random() < 1 / (base * this.access.lfuLogFactor + 1)) counter++;
     }
-    this.accessField[slot] = (field & FLAGS_MASK) | (this.lfuMinutes() << 8) | counter;
+    this.table.setAccessAt(slot, (field & FLAGS_MASK) | (this.lfuMinutes() << 8) | counter);
   }
 
   /** The `lru` field of a new object: the clock, or LFU minutes with LFU_INIT_VAL (Redis' createObject). */
@@ -446,14 +440,10 @@ export class Database {
 
   /** Places a new entry in the next slot, without counting a change (callers count). */
   private attach(key: string, value: StoredValue, field: number): number {
-    const slot = this.keys.length;
+    const slot = this.table.add(key, value, field);
     if (slot === this.capacity) this.grow();
-    this.keys.push(key);
-    this.values.push(value);
-    this.accessField[slot] = field;
     this.expireAt[slot] = 0;
     this.volatilePosition[slot] = -1;
-    this.slotOf.set(key, slot);
     if (typeof value !== 'string') this.events.collectionAdded?.(this, key);
     return slot;
   }
@@ -462,13 +452,15 @@ export class Database {
   announceCollections(): void {
     const added = this.events.collectionAdded;
     if (added === null) return;
-    for (let slot = 0; slot < this.keys.length; slot++) if (typeof this.values[slot] !== 'string') added(this, this.keys[slot]!);
+    for (let slot = 0; slot < this.table.size; slot++) {
+      if (typeof this.table.valueAt(slot) !== 'string') added(this, this.table.keyAt(slot));
+    }
   }
 
   /** Removes whatever entry holds `key`, live or expired, without counting a change. */
   private detach(key: string): void {
-    const slot = this.slotOf.get(key);
-    if (slot !== undefined) this.removeSlot(slot);
+    const slot = this.table.find(key);
+    if (slot >= 0) this.removeSlot(slot);
   }
 
   private addExpire(slot: number, when: number | bigint): void {
@@ -482,10 +474,10 @@ export class Database {
       this.volatileCount++;
     }
     if (typeof when === 'bigint') {
-      this.hugeExpireAt.set(this.keys[slot]!, when);
+      this.hugeExpireAt.set(this.table.keyAt(slot), when);
       this.expireAt[slot] = Number(when);
     } else {
-      if (this.hugeExpireAt.size > 0) this.hugeExpireAt.delete(this.keys[slot]!);
+      if (this.hugeExpireAt.size > 0) this.hugeExpireAt.delete(this.table.keyAt(slot));
       this.expireAt[slot] = when;
     }
   }
@@ -498,29 +490,18 @@ export class Database {
 
   private removeSlot(slot: number): void {
     if (this.expireAt[slot] !== 0) this.clearExpireAt(slot);
-    const key = this.keys[slot]!;
-    this.slotOf.delete(key);
-    const last = this.keys.length - 1;
-    if (slot !== last) {
-      const movedKey = this.keys[last]!;
-      this.keys[slot] = movedKey;
-      this.values[slot] = this.values[last]!;
-      this.accessField[slot] = this.accessField[last]!;
-      this.expireAt[slot] = this.expireAt[last]!;
-      const movedPosition = this.volatilePosition[last]!;
-      this.volatilePosition[slot] = movedPosition;
-      if (movedPosition >= 0) this.volatileSlots[movedPosition] = slot;
-      this.slotOf.set(movedKey, slot);
-    }
-    this.keys.pop();
-    this.values.pop();
+    const last = this.table.remove(slot);
+    if (last < 0) return;
+    this.expireAt[slot] = this.expireAt[last]!;
+    const movedPosition = this.volatilePosition[last]!;
+    this.volatilePosition[slot] = movedPosition;
+    if (movedPosition >= 0) this.volatileSlots[movedPosition] = slot;
     this.expireAt[last] = 0;
     this.volatilePosition[last] = -1;
   }
 
   private grow(): void {
     const capacity = this.capacity * 2;
-    this.accessField = resized(this.accessField, new Uint32Array(capacity));
     this.expireAt = resized(this.expireAt, new Float64Array(capacity));
     // Every slot gets its position written when it is attached, so no -1 fill: untouched pages of
     // a fresh typed array cost no resident memory.
@@ -529,7 +510,7 @@ export class Database {
   }
 }
 
-function resized<T extends Uint32Array | Float64Array | Int32Array>(from: T, to: T): T {
+function resized<T extends Float64Array | Int32Array>(from: T, to: T): T {
   to.set(from);
   return to;
 }
