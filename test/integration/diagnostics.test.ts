@@ -215,7 +215,10 @@ describe('LATENCY', () => {
     expect(String(mine[7])).toMatch(/^command - high \d+ ms, low \d+ ms \(all time high \d+ ms\)\n-{80}\n/);
     expect(mine[9]).toBe(1);
     expect(mine[10]).toEqual([]);
-    expect(mine.slice(12)).toEqual(theirs.slice(12));
+    // Redis' texts for these two are compared in the first LATENCY test; here Redis itself may log
+    // a spike of a loaded machine (its LATENCY DOCTOR taking 11 ms was seen).
+    expect(mine[12]).toMatch(/^Dave, no latency spike was observed/);
+    expect(mine[14]).toMatch(/^I'm sorry, Dave, I can't do that\./);
   });
 
   it("draws LATENCY GRAPH as Redis' sparkline does, from the same samples", async () => {
