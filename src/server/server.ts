@@ -13,6 +13,7 @@ import { Config } from './config.js';
 import { ServerStats } from './stats.js';
 import { Session } from './session.js';
 import { MemcachedEngine } from '../memcached/engine.js';
+import { ClientPause } from './client-pause.js';
 
 export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning';
 const LOG_LEVELS: Record<LogLevel, number> = { debug: 0, verbose: 1, notice: 2, warning: 3 };
@@ -126,12 +127,13 @@ export class Server {
   }
 
   private accept(socket: Socket): void {
-    this.stats.totalConnectionsReceived++;
+    // Redis counts a connection as received only once it passes the maxclients check.
     if (this.sessions.size >= this.config.getInt('maxclients')) {
       this.stats.rejectedConnections++;
       socket.end('-ERR max number of clients reached\r\n');
       return;
     }
+    this.stats.totalConnectionsReceived++;
     const keepAlive = this.config.getInt('tcp-keepalive');
     if (keepAlive > 0) socket.setKeepAlive(true, keepAlive * 1000);
     const session = new Session(this, socket, this.nextClientId++);
@@ -157,8 +159,10 @@ export class Server {
     const effort = this.config.getInt('active-expire-effort');
     // Redis gives the slow expiry cycle 25% of each tick, a little more per unit of effort.
     const budgetMs = ((1000 / hz) * (25 + 2 * (effort - 1))) / 100;
-    if (this.activeExpireEnabled) this.expiryCycle.run(budgetMs);
-    this.stats.sampleOps(this.clock.now);
+    // While writes are paused Redis expires nothing, so replicas and the paused clients see no change.
+    if (this.activeExpireEnabled && !ClientPause.of(this).pausesWrites) this.expiryCycle.run(budgetMs);
+    // Rates are measured on the real clock: a frozen or advanced test clock must not skew ops/sec.
+    this.stats.sampleOps(performance.now());
     this.sampleMemory();
     if (++this.cronTicks % hz === 0) this.closeIdleClients();
   }
@@ -176,7 +180,7 @@ export class Server {
     const limit = this.clock.now - timeout * 1000;
     // As Redis' clientsCronHandleTimeout, a client waiting in a blocking command is not idle.
     for (const session of this.sessions.values()) {
-      if (session.lastInteraction < limit && session.blocked === null) session.kill();
+      if (session.lastInteraction < limit && !session.isBlocked) session.kill();
     }
   }
 
