@@ -182,7 +182,7 @@ describe('CONFIG SET', () => {
  */
 function startWithFile(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ port: number; stop: () => Promise<void> } | { status: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_PATH, ...args, '--memcached-port', '0'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();

@@ -79,7 +79,7 @@ describe('the packed package', () => {
   it('starts from its bin and answers PING over TCP', async () => {
     const port = await freePort();
     const bin = join(installDir, 'node_modules', '.bin', 'elasticache-local');
-    server = spawn(bin, ['--port', String(port)], {
+    server = spawn(bin, ['--port', String(port), '--memcached-port', '0'], {
       cwd: installDir,
       env: { ...process.env, ELASTICACHE_BIND: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
