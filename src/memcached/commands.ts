@@ -13,6 +13,8 @@ import { runStats } from './stats.js';
 type TextHandler = (session: MemcachedSession, tokens: string[], ntokens: number, count: number) => void;
 
 const MAX_TOKENS = 24;
+/** The key ElastiCache engines before 1.4.14 kept the cluster configuration under (Auto Discovery). */
+const CLUSTER_CONFIG_KEY = 'AmazonElastiCache:cluster';
 
 function wantTokens(session: MemcachedSession, ntokens: number, min: number, max: number): boolean {
   if (ntokens < min || ntokens > max) {
@@ -66,6 +68,12 @@ function retrieve(session: MemcachedSession, tokens: string[], count: number, wi
     } else if (touch) {
       stats.cmdTouch++;
       stats.touchMisses++;
+    } else if (key === CLUSTER_CONFIG_KEY && session.engine.cluster !== undefined) {
+      // Not an item: every node answers it from the cluster's description unless a client stored one.
+      const config = session.engine.cluster.describe();
+      out += 'VALUE ' + key + ' 0 ' + config.length + (withCas ? ' 0\r\n' : '\r\n') + config + '\r\n';
+      stats.cmdGet++;
+      stats.getHits++;
     } else {
       stats.cmdGet++;
       stats.getMisses++;
@@ -174,6 +182,21 @@ function flushAll(session: MemcachedSession, tokens: string[], ntokens: number):
   session.reply('OK');
 }
 
+/**
+ * ElastiCache's `config get cluster` (Auto Discovery, engines 1.4.14 on): the cluster description
+ * framed like a value, `CONFIG cluster 0 <bytes>`, the data, END. Anything else is ERROR, as from
+ * a plain memcached.
+ */
+function configCommand(session: MemcachedSession, tokens: string[], ntokens: number): void {
+  const cluster = session.engine.cluster;
+  if (ntokens !== 4 || tokens[1] !== 'get' || tokens[2] !== 'cluster' || cluster === undefined) {
+    session.reply('ERROR');
+    return;
+  }
+  const config = cluster.describe();
+  session.out += 'CONFIG cluster 0 ' + config.length + '\r\n' + config + '\r\nEND\r\n';
+}
+
 function verbosity(session: MemcachedSession, tokens: string[], ntokens: number): void {
   if (!wantTokens(session, ntokens, 3, 4)) return;
   setNoreplyMaybe(session, tokens, ntokens);
@@ -209,6 +232,7 @@ const TEXT_COMMANDS = new Map<string, TextHandler>([
   ['touch', touchCommand],
   ['flush_all', flushAll],
   ['verbosity', verbosity],
+  ['config', configCommand],
   ['stats', (session, tokens, ntokens) => runStats(session, tokens, ntokens)],
   ['version', (session) => session.reply('VERSION ' + session.engine.version)],
   ['quit', (session) => session.close()],

@@ -2,6 +2,8 @@ import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Clock } from '../server/clock.js';
 import { MemcachedStore, StoreStats, type StoreLimits } from './store.js';
 import { MemcachedSession } from './session.js';
+import type { SaslCredentials } from './sasl.js';
+import type { MemcachedCluster } from './cluster.js';
 
 /** The memcached version the engine reports (`version`, `stats`): the one its behaviour follows. */
 export const MEMCACHED_VERSION = '1.6.18';
@@ -11,6 +13,8 @@ export interface MemcachedOptions extends StoreLimits {
   addresses: string[];
   backlog: number;
   maxConnections: number;
+  /** Binary-protocol SASL PLAIN credentials; with them the node speaks only the binary protocol. */
+  sasl: SaslCredentials | undefined;
 }
 
 /**
@@ -25,6 +29,9 @@ export class MemcachedEngine {
   readonly startedAt: number;
   readonly addresses: string[];
   readonly maxConnections: number;
+  readonly sasl: SaslCredentials | undefined;
+  /** The cluster this node belongs to, for Auto Discovery (`config get cluster`). */
+  cluster: MemcachedCluster | undefined = undefined;
   /** The port actually listened on (differs from the option when it was 0). */
   port = 0;
   verbosity = 0;
@@ -32,6 +39,8 @@ export class MemcachedEngine {
   rejectedConnections = 0;
   bytesRead = 0;
   bytesWritten = 0;
+  authCommands = 0;
+  authErrors = 0;
   private readonly listeners: NetServer[] = [];
   private nextId = 1;
 
@@ -43,6 +52,7 @@ export class MemcachedEngine {
     this.startedAt = clock.now;
     this.addresses = options.addresses;
     this.maxConnections = options.maxConnections;
+    this.sasl = options.sasl;
   }
 
   async listen(): Promise<void> {
@@ -84,6 +94,8 @@ export class MemcachedEngine {
     this.rejectedConnections = 0;
     this.bytesRead = 0;
     this.bytesWritten = 0;
+    this.authCommands = 0;
+    this.authErrors = 0;
   }
 
   async close(): Promise<void> {

@@ -4,14 +4,19 @@ import { Transport } from '../server/transport.js';
 import type { MemcachedEngine } from './engine.js';
 import { runCommandLine } from './commands.js';
 import { completeStorage, type PendingStore } from './storage-commands.js';
+import { BinaryFrame, REQUEST_MAGIC } from '../protocol/memcached/binary-protocol.js';
+import { BinaryConnection, completeBinaryValue, runBinaryRequest } from './binary-commands.js';
 
 /** Replies past this size are written out mid-batch, so a congested client is noticed early. */
 const OUTPUT_BATCH_LIMIT = 64 * 1024;
 
 /**
- * One memcached client connection (text and meta protocols). Reads a chunk, runs every complete
- * command in it, then writes all replies in one socket write, as the Redis Session does. Replies
- * are latin1 text appended to `out`; `reply()` honours noreply the way memcached's out_string does.
+ * One memcached client connection. Reads a chunk, runs every complete command in it, then writes
+ * all replies in one socket write, as the Redis Session does. The first byte decides the protocol
+ * for the connection's life, as memcached's auto-negotiation does: the binary request magic means
+ * binary (replies encoded by `binary.writer`), anything else text and meta (replies are latin1
+ * text appended to `out`; `reply()` honours noreply the way memcached's out_string does). With SASL
+ * configured every connection is binary, as memcached -S binds the binary protocol only.
  */
 export class MemcachedSession {
   readonly id: number;
@@ -33,8 +38,11 @@ export class MemcachedSession {
     keyBinary: false,
     returnFlags: [],
   };
+  /** The binary protocol's state, once the connection has chosen it. */
+  binary: BinaryConnection | null = null;
   readonly address: string;
   readonly createdAt: number;
+  private protocolChosen = false;
   lastCommandAt: number;
   private closing = false;
   private pausedForOutput = false;
@@ -70,9 +78,20 @@ export class MemcachedSession {
     engine.clock.refresh();
     engine.bytesRead += chunk.length;
     this.lastCommandAt = engine.clock.now;
-    this.parser.feed(chunk);
-    this.processInput();
-    this.parser.retainLeftover();
+    if (!this.protocolChosen) {
+      this.protocolChosen = true;
+      if (chunk[0] === REQUEST_MAGIC || engine.sasl !== undefined) this.binary = new BinaryConnection();
+    }
+    const binary = this.binary;
+    if (binary !== null) {
+      binary.parser.feed(chunk);
+      this.processBinaryInput(binary);
+      binary.parser.retainLeftover();
+    } else {
+      this.parser.feed(chunk);
+      this.processInput();
+      this.parser.retainLeftover();
+    }
     this.flush();
   }
 
@@ -81,9 +100,33 @@ export class MemcachedSession {
     this.pausedForOutput = false;
     this.transport.resumeReading();
     this.engine.clock.refresh();
-    this.processInput();
-    this.parser.retainLeftover();
+    const binary = this.binary;
+    if (binary !== null) {
+      this.processBinaryInput(binary);
+      binary.parser.retainLeftover();
+    } else {
+      this.processInput();
+      this.parser.retainLeftover();
+    }
     this.flush();
+  }
+
+  private processBinaryInput(binary: BinaryConnection): void {
+    const parser = binary.parser;
+    while (!this.closing && !this.pausedForOutput) {
+      const frame = parser.next();
+      if (frame === BinaryFrame.Incomplete) return;
+      if (frame === BinaryFrame.BadMagic) {
+        // try_read_command_binary: a wrong magic byte is conn_closing, replies not yet sent are lost.
+        binary.writer.take();
+        this.closing = true;
+        this.transport.destroy();
+        return;
+      }
+      if (frame === BinaryFrame.Request) runBinaryRequest(this, binary);
+      else completeBinaryValue(this, binary);
+      if (binary.writer.length > OUTPUT_BATCH_LIMIT) this.flush();
+    }
   }
 
   private processInput(): void {
@@ -118,6 +161,16 @@ export class MemcachedSession {
   }
 
   flush(): void {
+    const binary = this.binary;
+    if (binary !== null) {
+      const data = binary.writer.take();
+      if (data !== undefined) {
+        this.engine.bytesWritten += data.length;
+        this.transport.write(data);
+        // The socket still holds what the kernel did not take: the next batch needs its own buffer.
+        if (this.transport.outputBacklog > 0) binary.writer.detach();
+      }
+    }
     const out = this.out;
     if (out.length > 0) {
       this.out = '';

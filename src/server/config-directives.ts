@@ -240,4 +240,8 @@ export const DIRECTIVES: readonly Directive[] = [
   { name: 'memcached-port', type: int(0, 65535), default: '11211', immutable: true, internal: true },
   { name: 'memcached-memory-limit', type: MEMORY, default: '67108864', immutable: true, internal: true },
   { name: 'memcached-max-item-size', type: { kind: 'memory', min: 1024, max: 1073741824 }, default: '1048576', immutable: true, internal: true },
+  // Ours: how many memcached nodes (consecutive ports from memcached-port, each its own store), and
+  // binary-protocol SASL PLAIN credentials "user:password" (empty: no SASL, as memcached without -S).
+  { name: 'memcached-nodes', type: int(1, 64), default: '1', immutable: true, internal: true },
+  { name: 'memcached-sasl', type: STRING, default: '', immutable: true, internal: true },
 ];

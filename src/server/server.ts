@@ -12,7 +12,8 @@ import { Clock } from './clock.js';
 import { Config } from './config.js';
 import { ServerStats } from './stats.js';
 import { Session } from './session.js';
-import { MemcachedEngine } from '../memcached/engine.js';
+import { MemcachedCluster } from '../memcached/cluster.js';
+import { parseSaslCredentials } from '../memcached/sasl.js';
 import { ClientPause } from './client-pause.js';
 
 export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning';
@@ -57,8 +58,8 @@ export class Server {
   /** Highest used_memory seen, as Redis' stat_peak_memory (sampled by the cron and INFO). */
   usedMemoryPeak = 0;
   private readonly listeners: NetServer[] = [];
-  /** The memcached engine on its own port and keyspace (memcached-port 0: none). */
-  memcached: MemcachedEngine | undefined = undefined;
+  /** The memcached node(s) on their own ports and keyspaces (memcached-port 0: none). */
+  memcached: MemcachedCluster | undefined = undefined;
   private readonly expiryCycle: ExpiryCycle;
   private cronTimer: NodeJS.Timeout | undefined;
   private nextClientId = 1;
@@ -104,21 +105,22 @@ export class Server {
     this.log('notice', `Running mode=standalone, port=${this.port}.`);
     const memcachedPort = this.config.getInt('memcached-port');
     if (memcachedPort !== 0) {
-      this.memcached = new MemcachedEngine(this.clock, {
+      const cluster = new MemcachedCluster(this.clock, {
         port: memcachedPort,
         addresses: addresses.map((address) => address.replace(/^-/, '')),
         backlog,
         maxConnections: this.config.getInt('maxclients'),
         memoryLimit: this.config.getInt('memcached-memory-limit'),
         itemSizeMax: this.config.getInt('memcached-max-item-size'),
-      });
+        sasl: parseSaslCredentials(this.config.get('memcached-sasl')),
+      }, this.config.getInt('memcached-nodes'));
       try {
-        await this.memcached.listen();
-        this.log('notice', `Memcached engine listening, memcached-port=${this.memcached.port}.`);
+        await cluster.listen();
+        this.memcached = cluster;
+        this.log('notice', `Memcached engine listening, memcached-port=${cluster.first.port}, nodes=${cluster.nodes.length}.`);
       } catch (error) {
         // The Redis node stays up when the memcached port is taken (a real memcached often holds 11211).
-        await this.memcached.close();
-        this.memcached = undefined;
+        await cluster.close();
         this.log('warning', `Memcached engine not started: ${(error as Error).message}`);
       }
     }
