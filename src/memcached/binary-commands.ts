@@ -55,7 +55,9 @@ function success(binary: BinaryConnection, cas: number): void {
 function error(binary: BinaryConnection, status: Status, swallow: number, text = statusText(status)): void {
   respond(binary, status, 0, 0, text.length, 0);
   binary.writer.latin1(text);
+  // memcached sends its pending responses after an error unless it goes on to skip the value.
   if (swallow > 0) binary.parser.swallow(swallow);
+  else binary.writer.commit();
 }
 
 /** An error after which memcached closes the connection (handle_binary_protocol_error and the like). */
@@ -140,7 +142,11 @@ export function runBinaryRequest(session: MemcachedSession, binary: BinaryConnec
       break;
     case Opcode.Noop:
       valid = extrasLength === 0 && keyLength === 0 && bodyLength === 0;
-      if (valid) success(binary, 0);
+      if (valid) {
+        success(binary, 0);
+        // "NOOP forces pipeline flush."
+        binary.writer.commit();
+      }
       break;
     case Opcode.Set:
     case Opcode.Add:

@@ -117,10 +117,10 @@ export class MemcachedSession {
       const frame = parser.next();
       if (frame === BinaryFrame.Incomplete) return;
       if (frame === BinaryFrame.BadMagic) {
-        // try_read_command_binary: a wrong magic byte is conn_closing, replies not yet sent are lost.
-        binary.writer.take();
+        // try_read_command_binary: a wrong magic byte is conn_closing; replies memcached had not
+        // sent yet are lost, those it had are delivered before the close.
+        binary.writer.dropUncommitted();
         this.closing = true;
-        this.transport.destroy();
         return;
       }
       if (frame === BinaryFrame.Request) runBinaryRequest(this, binary);

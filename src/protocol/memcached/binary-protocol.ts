@@ -224,6 +224,12 @@ export class BinaryRequestParser {
  */
 export class BinaryResponseWriter {
   length = 0;
+  /**
+   * How much of the batch memcached would already have sent: it transmits its pending responses
+   * at certain points (an error that skips nothing, a noop), and a connection it then closes for
+   * a bad header loses only what came after. See `commit` and `dropUncommitted`.
+   */
+  private committed = 0;
   private buffer = Buffer.allocUnsafe(16 * 1024);
 
   /** A response header; the body (`bodyLength` bytes: extras, key, value) must follow. */
@@ -261,8 +267,19 @@ export class BinaryResponseWriter {
     this.length += this.buffer.latin1Write(text, this.length, text.length);
   }
 
+  /** Everything so far counts as sent (memcached's conn_mwrite). */
+  commit(): void {
+    this.committed = this.length;
+  }
+
+  /** Forgets the responses written since the last commit. */
+  dropUncommitted(): void {
+    this.length = this.committed;
+  }
+
   /** The batch so far, to be written; the writer starts over. */
   take(): Buffer | undefined {
+    this.committed = 0;
     if (this.length === 0) return undefined;
     const data = this.buffer.subarray(0, this.length);
     this.length = 0;
