@@ -62,6 +62,12 @@ export interface TransportListener {
   onEndOfInput?(): void;
 }
 
+/**
+ * A write request the kernel finished at once leaves no native state behind, so the same object
+ * serves the next write; only a write that goes asynchronous keeps its request.
+ */
+let spareRequest: WriteRequest | null = null;
+
 function onWriteComplete(this: WriteRequest): void {
   const transport = this.transport;
   if (transport !== null) transport.completeWrite(this.bytes);
@@ -98,15 +104,20 @@ export class Transport {
     }
   }
 
-  write(data: Buffer | string): void {
+  /**
+   * Sends `data`. Returns true when the transport still holds it after returning (the kernel did
+   * not take it all at once): the caller must then not reuse that memory.
+   */
+  write(data: Buffer | string): boolean {
     const handle = this.handle;
     if (handle === undefined) {
       if (typeof data === 'string') this.socket.write(data, 'latin1');
       else this.socket.write(data);
-      return;
+      return true;
     }
-    if (this.socket.destroyed) return;
-    const request = new binding!.WriteWrap();
+    if (this.socket.destroyed) return false;
+    const request = spareRequest ?? new binding!.WriteWrap();
+    spareRequest = null;
     request.handle = handle;
     request.oncomplete = onWriteComplete;
     request.async = false;
@@ -115,15 +126,19 @@ export class Transport {
     request.transport = null;
     const error = typeof data === 'string' ? handle.writeLatin1String(request, data) : handle.writeBuffer(request, data);
     if (error !== 0) {
+      spareRequest = request;
       this.socket.destroy();
-      return;
+      return false;
     }
-    if (binding!.streamBaseState[binding!.kLastWriteWasAsync] !== 0) {
-      // The kernel did not take it all now: keep the data alive until libuv reports completion.
-      request.buffer = data;
-      request.transport = this;
-      this.pendingBytes += data.length;
+    if (binding!.streamBaseState[binding!.kLastWriteWasAsync] === 0) {
+      spareRequest = request;
+      return false;
     }
+    // The kernel did not take it all now: libuv writes the rest from this memory later.
+    request.buffer = data;
+    request.transport = this;
+    this.pendingBytes += data.length;
+    return true;
   }
 
   /** Called by a finished asynchronous write. */

@@ -7,10 +7,12 @@ import {
   SimpleString, VerbatimReply, type Reply,
 } from '../../src/protocol/reply.js';
 
+/** Keeps every chunk it is given, as a socket that could not send at once. */
 class CollectingSink implements ReplySink {
   chunks: (Buffer | string)[] = [];
-  write(chunk: Buffer | string): void {
+  write(chunk: Buffer | string): boolean {
     this.chunks.push(chunk);
+    return true;
   }
   text(): string {
     return this.chunks.map((chunk) => (typeof chunk === 'string' ? chunk : chunk.toString('latin1'))).join('');
@@ -109,6 +111,29 @@ describe('reply writer: batching and big bulks', () => {
     expect(sink.chunks).toContain(big);
     expect(sink.chunks).toContain(bigger);
       expect(writer.pendingBytes).toBe(0);
+  });
+
+  it('a batch the sink sent at once leaves the buffer for the next; one it kept is never overwritten', () => {
+    const sent: string[] = [];
+    const sendingSink: ReplySink = {
+      write(chunk) {
+        sent.push(typeof chunk === 'string' ? chunk : chunk.toString('latin1'));
+        return false;
+      },
+    };
+    const writer = new ReplyWriter();
+    writer.write('first');
+    writer.flush(sendingSink);
+    writer.write(42);
+    writer.flush(sendingSink);
+    expect(sent).toEqual(['$5\r\nfirst\r\n', ':42\r\n']);
+    const keeping = new CollectingSink();
+    writer.write('kept');
+    writer.flush(keeping);
+    writer.write('overwrites?');
+    writer.flush(sendingSink);
+    expect(keeping.text()).toBe('$4\r\nkept\r\n');
+    expect(sent[2]).toBe('$11\r\noverwrites?\r\n');
   });
 
   it('a bulk just under the direct-write size is copied into the batch', () => {

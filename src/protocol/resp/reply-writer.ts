@@ -29,15 +29,18 @@ const CRLF = '\r\n';
 const PRE_PONG = Buffer.from('+PONG\r\n');
 const PRE_QUEUED = Buffer.from('+QUEUED\r\n');
 
-/** Where a batch goes: strings are latin1 (large bulk payloads handed over without a copy). */
+/**
+ * Where a batch goes: strings are latin1 (large bulk payloads handed over without a copy). write()
+ * returns true when the sink kept the chunk (it was not sent at once), so it must not be reused.
+ */
 export interface ReplySink {
-  write(chunk: Buffer | string): void;
+  write(chunk: Buffer | string): boolean;
 }
 
 /**
  * Encodes typed replies for one connection into a batch buffer; flush() hands the batch to the
- * socket in one write. The buffer is reused: flush copies the batch out, because the socket holds
- * on to what it is given until the kernel takes it.
+ * socket in one write, straight from that buffer. The kernel almost always takes it at once and
+ * the buffer is reused; when the socket keeps it, the writer moves on to a new one.
  */
 export class ReplyWriter {
   protocol: ProtocolVersion = 2;
@@ -203,7 +206,9 @@ export class ReplyWriter {
     if (this.spilled.length === 0) {
       if (this.length === 0) return;
       this.bytesWritten += this.length;
-      sink.write(this.takeBuffer());
+      const kept = sink.write(this.out.subarray(0, this.length));
+      this.length = 0;
+      if (kept || this.out.length > RETAINED_SIZE) this.out = Buffer.allocUnsafe(INITIAL_SIZE);
       return;
     }
     this.spill();
