@@ -63,11 +63,22 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Our server and redis-server, each pinned to CPU 0 so they get the same single core. */
-export async function startOurs(): Promise<BenchServer> {
+/**
+ * Our server and redis-server, each pinned to CPU 0 so they get the same single core. Ours starts
+ * its memcached listener only on the port given (0: none), so it never competes for 11211.
+ */
+export async function startOurs(memcachedPort = 0): Promise<BenchServer> {
   const port = await freePort();
   const cli = join(projectRoot(), 'dist', 'cli.js');
-  return launch('ours', port, 'taskset', ['-c', '0', process.execPath, cli, '--port', String(port)]);
+  return launch('ours', port, 'taskset', ['-c', '0', process.execPath, cli, '--port', String(port), '--memcached-port', String(memcachedPort)]);
+}
+
+/** memcached 1.6 with one worker thread, pinned to CPU 0 like the others; `port` is its port. */
+export async function startMemcached(): Promise<BenchServer> {
+  const port = await freePort();
+  const user = process.getuid?.() === 0 ? ['-u', 'root'] : [];
+  const args = ['-c', '0', 'memcached', '-p', String(port), '-U', '0', '-t', '1', '-m', '64', '-l', '127.0.0.1', ...user];
+  return launch('memcached', port, 'taskset', args, answersVersion);
 }
 
 export async function startRedis(): Promise<BenchServer> {
@@ -76,16 +87,16 @@ export async function startRedis(): Promise<BenchServer> {
   return launch('redis', port, 'taskset', ['-c', '0', 'redis-server', ...args]);
 }
 
-async function launch(label: string, port: number, command: string, args: string[]): Promise<BenchServer> {
+async function launch(label: string, port: number, command: string, args: string[], ready = answersPing): Promise<BenchServer> {
   // taskset execs the server, so the child's pid is the server's pid.
   const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   children.add(child);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const deadline = Date.now() + 15_000;
-  while (!(await answersPing(port))) {
+  while (!(await ready(port))) {
     if (child.exitCode !== null) throw new Error(`${label} exited with ${child.exitCode}: ${stderr}`);
-    if (Date.now() > deadline) throw new Error(`${label} did not answer PING within 15 s: ${stderr}`);
+    if (Date.now() > deadline) throw new Error(`${label} did not answer within 15 s: ${stderr}`);
     await sleep(100);
   }
   return {
@@ -102,6 +113,15 @@ async function launch(label: string, port: number, command: string, args: string
 }
 
 function answersPing(port: number): Promise<boolean> {
+  return answers(port, '*1\r\n$4\r\nPING\r\n', '+PONG');
+}
+
+/** A memcached port is ready when `version` gets its VERSION line. */
+export function answersVersion(port: number): Promise<boolean> {
+  return answers(port, 'version\r\n', 'VERSION ');
+}
+
+function answers(port: number, request: string, expected: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
     const done = (ok: boolean): void => {
@@ -110,8 +130,8 @@ function answersPing(port: number): Promise<boolean> {
     };
     socket.setTimeout(1000, () => done(false));
     socket.once('error', () => done(false));
-    socket.once('data', (data) => done(data.toString('latin1').startsWith('+PONG')));
-    socket.connect(port, '127.0.0.1', () => socket.write('*1\r\n$4\r\nPING\r\n'));
+    socket.once('data', (data) => done(data.toString('latin1').startsWith(expected)));
+    socket.connect(port, '127.0.0.1', () => socket.write(request));
   });
 }
 

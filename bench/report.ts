@@ -140,7 +140,7 @@ export function formatScaling(report: ScalingReport): string {
 }
 
 /** Replaces one results section of bench/README.md, between its markers (appending it the first time). */
-export function writeReadme(report: string, name: 'results' | 'scaling' = 'results'): void {
+export function writeReadme(report: string, name: 'results' | 'scaling' | 'memcached' = 'results'): void {
   const startMarker = `<!-- ${name}:start -->`;
   const endMarker = `<!-- ${name}:end -->`;
   const path = join(projectRoot(), 'bench', 'README.md');

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureBytesPerKey, type MemoryResult } from './memory.js';
@@ -5,13 +6,15 @@ import { CLOCK_TICKS_PER_SECOND, cpuTicks, describeMachine, killAll, run, startO
 import { formatReport, formatScaling, writeReadme, type ThroughputRow } from './report.js';
 import { PipelineClient, encodeCommand } from './resp-client.js';
 import { scaling } from './scaling.js';
+import { formatMemcached, memcachedBench } from './memcached.js';
 import { TESTS, selected, testNames, type BenchTest } from './tests.js';
 
 // Side-by-side throughput and memory against a real redis-server: both servers pinned to CPU 0,
 // redis-benchmark pinned to CPU 1, tests alternating between the servers over three rounds and
 // reported as medians. Usage: node dist-bench/bench/run.js [--quick] [--only=set,get,memory] [--write]
 // --only takes test names (set, lpush, lrange_100…), groups (strings, collections, lists, sets,
-// hashes, sorted-sets), memory and scaling; without it, every throughput test and memory run.
+// hashes, sorted-sets), memory, memcached and scaling; without it, every throughput test, the
+// memory run and the memcached part (memcached.ts, against memcached 1.6).
 
 const ROUNDS = 3;
 const CLIENTS = 50;
@@ -38,7 +41,7 @@ function parseOptions(args: readonly string[]): Options {
     else if (arg.startsWith('--only=')) options.only = new Set(arg.slice(7).split(',').map((name) => name.trim().toLowerCase()));
     else throw new Error(`unknown option ${arg} (use --quick, --only=set,get, --write)`);
   }
-  const known = new Set([...testNames(), 'memory', 'scaling']);
+  const known = new Set([...testNames(), 'memory', 'memcached', 'scaling']);
   const unknown = [...(options.only ?? [])].filter((name) => !known.has(name));
   if (unknown.length > 0) throw new Error(`unknown --only name ${unknown.join(', ')} (known: ${[...known].join(', ')})`);
   return options;
@@ -172,6 +175,14 @@ async function keyspaceHeapPerKey(keys: number): Promise<number | undefined> {
   return figures.heapBytesPerKey + figures.arrayBufferBytesPerKey;
 }
 
+function memcachedVersion(): string {
+  try {
+    return execFileSync('memcached', ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown memcached';
+  }
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   runStarted = Date.now();
@@ -195,6 +206,17 @@ async function main(): Promise<void> {
     });
     process.stdout.write(`${report}\n`);
     if (options.write) writeReadme(report);
+  }
+  if (!options.only || options.only.has('memcached')) {
+    const seconds = options.quick ? 2 : 5;
+    // Three cases, two servers, three rounds: about 20 runs of `seconds` each.
+    if (Date.now() + 20 * (seconds + 2) * 1000 > runStarted + TOTAL_BUDGET_MS) {
+      process.stderr.write('memcached part skipped: not enough of the time budget left\n');
+    } else {
+      const report = formatMemcached(date, describeMachine().replace(/ Redis server v=[^;]*;/, ` ${memcachedVersion()};`), seconds, await memcachedBench(seconds));
+      process.stdout.write(`${report}\n`);
+      if (options.write) writeReadme(report, 'memcached');
+    }
   }
   if (options.only?.has('scaling')) {
     const results = await scaling(options.quick);
