@@ -13,6 +13,7 @@ import {
 } from '../protocol/errors.js';
 import { MapReply, OK, PONG, SimpleString, type Reply } from '../protocol/reply.js';
 import { SERVER_VERSION } from '../server/server.js';
+import { redactArgument } from '../server/diagnostics.js';
 import type { Session } from '../server/session.js';
 import { intArg, isToken, parseInt64 } from './args.js';
 import { isValidClientName } from './client.js';
@@ -47,12 +48,15 @@ function auth(session: Session, argv: string[]): Reply {
   if (argv.length > 3) throw new CommandError(ERR_SYNTAX);
   let username = 'default';
   let password = argv[1]!;
+  if (argv.length === 3) {
+    username = argv[1]!;
+    password = argv[2]!;
+  }
+  // Secrets never reach SLOWLOG or MONITOR, whatever the outcome (Redis' redactClientCommandArgument).
+  for (let i = 1; i < argv.length; i++) redactArgument(argv, i);
   if (argv.length === 2) {
     // The one-argument form keeps its pre-ACL error when the default user has no password.
     if (session.server.config.get('requirepass') === '') throw new CommandError(ERR_AUTH_NO_PASSWORD);
-  } else {
-    username = argv[1]!;
-    password = argv[2]!;
   }
   // A failed AUTH leaves an already authenticated client authenticated, as in Redis.
   if (!checkCredentials(session, username, password)) throw new CommandError(ERR_WRONGPASS);
@@ -79,6 +83,8 @@ function hello(session: Session, argv: string[]): Reply {
     if (isToken(option, 'AUTH') && more >= 2) {
       username = argv[i + 1]!;
       password = argv[i + 2]!;
+      redactArgument(argv, i + 1);
+      redactArgument(argv, i + 2);
       i += 2;
     } else if (isToken(option, 'SETNAME') && more >= 1) {
       clientName = argv[i + 1]!;

@@ -11,6 +11,7 @@ import {
 } from '../server/config.js';
 import { ClientPause } from '../server/client-pause.js';
 import { buildInfo } from '../server/info.js';
+import { redactArgument } from '../server/diagnostics.js';
 import type { Session } from '../server/session.js';
 import { parseInt64 } from './args.js';
 import type { CommandSpec } from './spec.js';
@@ -91,9 +92,11 @@ function configSet(session: Session, argv: string[]): Reply {
     if (directive === undefined || directive.internal) {
       throw new CommandError(`ERR Unknown option or number of arguments for CONFIG SET - '${given}'`);
     }
+    const value = argv[i + 1]!;
+    if (directive.sensitive) redactArgument(argv, i + 1);
     const refusal = settableError(directive, config) ?? (pairs.some(([other]) => other === directive) ? 'duplicate parameter' : undefined);
     if (refusal !== undefined) throw new CommandError(configSetFailure(given, refusal));
-    pairs.push([directive, argv[i + 1]!, given]);
+    pairs.push([directive, value, given]);
   }
   try {
     config.setMany(pairs);

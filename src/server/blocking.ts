@@ -1,3 +1,4 @@
+import { diagnosticsOf } from './diagnostics.js';
 import type { Database } from '../datastructures/database.js';
 import type { ValueKind } from '../datastructures/values.js';
 import { CommandError, ERR_UNBLOCKED } from '../protocol/errors.js';
@@ -179,7 +180,10 @@ export class BlockingRegistry {
         if (!(error instanceof CommandError)) throw error;
         reply = error;
       }
-      client.command.usec += (performance.now() - started) * 1000;
+      const servedMicros = (performance.now() - started) * 1000;
+      client.command.usec += servedMicros;
+      // Redis logs a blocked command in SLOWLOG and LATENCY when it is served, not when it blocked.
+      diagnosticsOf(this.server).recordUnblocked(client.session, client.command, client.argv, Math.floor(servedMicros));
       if (reply instanceof ErrorReply) {
         client.command.failedCalls++;
         this.server.stats.countError(reply.text);

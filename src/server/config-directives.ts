@@ -32,6 +32,8 @@ export interface Directive {
   alias?: string;
   /** Ours, not Redis': settable at start, invisible to CONFIG GET/SET. */
   internal?: boolean;
+  /** A secret: CONFIG SET hides its value from SLOWLOG and MONITOR (Redis' SENSITIVE_CONFIG). */
+  sensitive?: boolean;
 }
 
 const BOOL = { kind: 'bool' } as const;
@@ -142,8 +144,8 @@ export const DIRECTIVES: readonly Directive[] = [
   { name: 'list-max-listpack-size', type: int(INT_MIN, INT_MAX), default: '-2', alias: 'list-max-ziplist-size' },
   { name: 'logfile', type: STRING, default: '', immutable: true },
   { name: 'loglevel', type: oneOf('debug', 'verbose', 'notice', 'warning'), default: 'notice' },
-  { name: 'masterauth', type: STRING, default: '' },
-  { name: 'masteruser', type: STRING, default: '' },
+  { name: 'masterauth', type: STRING, default: '', sensitive: true },
+  { name: 'masteruser', type: STRING, default: '', sensitive: true },
   { name: 'maxclients', type: int(1, UINT_MAX), default: '10000' },
   { name: 'maxmemory', type: MEMORY, default: '0' },
   { name: 'maxmemory-clients', type: { kind: 'memory', percent: true }, default: '0' },
@@ -186,7 +188,7 @@ export const DIRECTIVES: readonly Directive[] = [
   { name: 'replica-read-only', type: BOOL, default: 'yes', alias: 'slave-read-only' },
   { name: 'replica-serve-stale-data', type: BOOL, default: 'yes', alias: 'slave-serve-stale-data' },
   { name: 'replicaof', type: WORDS, default: '', alias: 'slaveof' },
-  { name: 'requirepass', type: STRING, default: '' },
+  { name: 'requirepass', type: STRING, default: '', sensitive: true },
   { name: 'sanitize-dump-payload', type: oneOf('no', 'yes', 'clients'), default: 'no' },
   { name: 'save', type: { kind: 'save' }, default: '3600 1 300 100 60 10000' },
   { name: 'server_cpulist', type: STRING, default: '', immutable: true },

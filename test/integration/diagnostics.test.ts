@@ -92,6 +92,50 @@ describe('SLOWLOG', () => {
     expect((myEntries[0] as Entry)[3]).toEqual(['slowlog', 'len']);
   });
 
+  it('hides the secrets of AUTH, HELLO AUTH and CONFIG SET requirepass as Redis does', async () => {
+    const [mine, theirs] = await both([
+      ['config', 'set', 'slowlog-log-slower-than', '0'],
+      ['slowlog', 'reset'],
+      ['auth', 'secret-one'],
+      ['auth', 'someone', 'secret-two'],
+      ['hello', '2', 'auth', 'default', 'secret-three'],
+      ['config', 'set', 'requirepass', 'secret-four', 'masterauth', 'secret-five'],
+      ['auth', 'secret-four'],
+      ['config', 'set', 'requirepass', ''],
+      ['slowlog', 'get'],
+      ['config', 'set', 'slowlog-log-slower-than', '10000'],
+    ]);
+    const argvs = (replies: Normalised[]): string[][] => (replies[8] as Normalised[]).map((entry) => (entry as Entry)[3]).reverse();
+    expect(argvs(mine)).toEqual(argvs(theirs));
+    expect(JSON.stringify(argvs(mine))).not.toMatch(/secret/);
+    expect(argvs(mine)).toContainEqual(['auth', '(redacted)', '(redacted)']);
+  });
+
+  it('logs a blocking command when it is served, not when it times out', async () => {
+    const logged = async (client: Redis, port: number): Promise<string[][]> => {
+      const blocked = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
+      try {
+        await client.call('config', 'set', 'slowlog-log-slower-than', '0');
+        await client.call('slowlog', 'reset');
+        await blocked.call('blpop', 'diag-timeout', '0.05');
+        const served = blocked.call('blpop', 'diag-queue', '0');
+        while (!String(await client.call('info', 'clients')).includes('blocked_clients:1')) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        await client.call('rpush', 'diag-queue', 'x');
+        await served;
+        const entries = (await client.call('slowlog', 'get')) as Entry[];
+        await client.call('config', 'set', 'slowlog-log-slower-than', '10000');
+        return entries.map((entry) => entry[3]).filter((argv) => argv[0] === 'blpop');
+      } finally {
+        blocked.disconnect();
+      }
+    };
+    const mine = await logged(oursClient, ours.port);
+    expect(mine).toEqual(await logged(redisClient, redis.port));
+    expect(mine).toEqual([['blpop', 'diag-queue', '0']]);
+  });
+
   it('follows slowlog-max-len, slowlog-log-slower-than -1, RESET and CONFIG RESETSTAT as Redis does', async () => {
     await same(oursClient, redisClient, [
       ['config', 'set', 'slowlog-log-slower-than', '0'],
