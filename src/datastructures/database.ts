@@ -1,6 +1,7 @@
 import type { StoredValue } from './values.js';
 import type { AccessPolicy, KeyspaceClock, KeyspaceEvents, KeyspaceStats } from './keyspace.js';
-import { KeyTable } from './key-table.js';
+import { KeyTable, SLOT_BYTES } from './key-table.js';
+import { DETACHED_METER, MemoryMeter, stringBytes } from './memory-meter.js';
 
 const INITIAL_CAPACITY = 16;
 const CLOCK_MASK = 0xffffff;
@@ -36,7 +37,7 @@ export class Database {
    * flags. Under an LRU policy the field is the access clock in seconds; under LFU it is 16 bits
    * of minutes and an 8-bit logarithmic counter, exactly as Redis reuses the same bits.
    */
-  private table = new KeyTable();
+  private table: KeyTable;
   private expireAt = new Float64Array(INITIAL_CAPACITY);
   /** Slots that have a TTL, dense, for sampling by the expiry cycle. */
   private volatileSlots = new Int32Array(INITIAL_CAPACITY);
@@ -51,6 +52,11 @@ export class Database {
   private hugeExpireAt = new Map<string, bigint>();
   /** Keys looked at by the last expireSample() call. */
   lastSampled = 0;
+  /**
+   * Redis' db->avg_ttl: a running average of the remaining TTLs the expiry cycle samples (ms),
+   * 0 when no key has a TTL. INFO keyspace reports it.
+   */
+  avgTtl = 0;
 
   constructor(
     readonly id: number,
@@ -58,7 +64,11 @@ export class Database {
     private readonly stats: KeyspaceStats,
     private readonly access: AccessPolicy,
     private readonly events: KeyspaceEvents,
-  ) {}
+    private readonly meter: MemoryMeter = new MemoryMeter(),
+  ) {
+    this.table = new KeyTable(meter);
+    meter.used += this.expiryBytes();
+  }
 
   get size(): number {
     return this.table.size;
@@ -106,7 +116,9 @@ export class Database {
     if (this.volatileCount === 0) return slot;
     const expireAt = this.expireAt[slot]!;
     if (expireAt !== 0 && expireAt <= this.clock.now) {
-      this.expireSlot(slot);
+      // While CLIENT PAUSE holds writes the dataset stays as it is: the key is gone for the
+      // reader but not deleted or counted (Redis' expireIfNeeded during a pause).
+      if (!this.access.expiryPaused) this.expireSlot(slot);
       return -1;
     }
     return slot;
@@ -199,7 +211,7 @@ export class Database {
   /** Replaces the value in a slot found this command; the TTL stays (APPEND, INCR, SETRANGE). */
   replaceAt(slot: number, value: StoredValue): void {
     this.stats.dirty++;
-    this.table.setValueAt(slot, value);
+    this.swapValue(slot, value);
     this.table.setAccessAt(slot, this.table.accessAt(slot) & CLOCK_MASK);
   }
 
@@ -217,7 +229,7 @@ export class Database {
     const slot = this.find(key);
     if (slot < 0) return this.insert(key, value);
     this.stats.dirty++;
-    this.table.setValueAt(slot, value);
+    this.swapValue(slot, value);
     this.table.setAccessAt(slot, this.table.accessAt(slot) & CLOCK_MASK);
     if (!keepTtl && this.expireAt[slot] !== 0) this.clearExpireAt(slot);
     return slot;
@@ -305,11 +317,31 @@ export class Database {
    */
   randomKey(): string | undefined {
     const now = this.clock.now;
+    if (this.access.expiryPaused) return this.randomLiveKey(now);
     while (this.table.size > 0) {
       const slot = Math.floor(Math.random() * this.table.size);
       const expireAt = this.expireAt[slot]!;
       if (expireAt === 0 || expireAt > now) return this.table.keyAt(slot);
       this.expireSlot(slot);
+    }
+    return undefined;
+  }
+
+  /** randomKey() while expiry is paused: expired keys are skipped, not removed. */
+  private randomLiveKey(now: number): string | undefined {
+    const size = this.table.size;
+    if (size === 0) return undefined;
+    const start = Math.floor(Math.random() * size);
+    // A few random draws, then a walk from a random slot, so a database of expired keys ends.
+    for (let attempt = 0; attempt < 16; attempt++) {
+      const slot = Math.floor(Math.random() * size);
+      const expireAt = this.expireAt[slot]!;
+      if (expireAt === 0 || expireAt > now) return this.table.keyAt(slot);
+    }
+    for (let i = 0; i < size; i++) {
+      const slot = (start + i) % size;
+      const expireAt = this.expireAt[slot]!;
+      if (expireAt === 0 || expireAt > now) return this.table.keyAt(slot);
     }
     return undefined;
   }
@@ -349,44 +381,104 @@ export class Database {
    * looked at (no tuple allocated per round).
    */
   expireSample(samples: number): number {
+    if (this.volatileCount === 0) {
+      this.avgTtl = 0;
+      this.lastSampled = 0;
+      return 0;
+    }
     const now = this.clock.now;
     let sampled = 0;
     let expired = 0;
+    let ttlSum = 0;
+    let ttlSamples = 0;
     for (; sampled < samples && this.volatileCount > 0; sampled++) {
       const slot = this.volatileSlots[Math.floor(Math.random() * this.volatileCount)]!;
-      if (this.expireAt[slot]! <= now) {
+      const ttl = this.expireAt[slot]! - now;
+      if (ttl <= 0) {
         this.expireSlot(slot);
         expired++;
+      } else {
+        ttlSum += ttl;
+        ttlSamples++;
       }
+    }
+    if (ttlSamples > 0) {
+      // Redis' running average: the sample weighs 2%, in integer arithmetic as activeExpireCycle.
+      const sample = Math.floor(ttlSum / ttlSamples);
+      if (this.avgTtl === 0) this.avgTtl = sample;
+      this.avgTtl = Math.floor(this.avgTtl / 50) * 49 + Math.floor(sample / 50);
     }
     this.lastSampled = sampled;
     return expired;
   }
 
-  /** Mean remaining TTL of a sample of volatile keys, for INFO keyspace avg_ttl. */
-  averageTtl(): number {
-    if (this.volatileCount === 0) return 0;
-    const now = this.clock.now;
-    const samples = Math.min(this.volatileCount, 64);
-    let total = 0;
-    for (let i = 0; i < samples; i++) {
-      const slot = this.volatileSlots[Math.floor(Math.random() * this.volatileCount)]!;
-      total += Math.max(0, this.expireAt[slot]! - now);
+  /** The slot of `key` as stored, expired or not, touching and counting nothing (MEMORY USAGE's dictFind). */
+  peek(key: string): number {
+    return this.table.find(key);
+  }
+
+  /** MEMORY USAGE: what the key costs, its slot, key string and value with its elements. */
+  usageAt(slot: number): number {
+    const value = this.table.valueAt(slot);
+    const valueBytes = typeof value === 'string' ? stringBytes(value.length) : value.bytes;
+    return SLOT_BYTES + stringBytes(this.table.keyAt(slot).length) + valueBytes;
+  }
+
+  /** MEMORY STATS overhead.hashtable.main: the slots and the key index (Redis: dict entries, buckets, robj). */
+  overheadMain(): number {
+    return this.table.size * SLOT_BYTES + this.table.indexBytes();
+  }
+
+  /** MEMORY STATS overhead.hashtable.expires: the expiry arrays (Redis: the expires dict). */
+  overheadExpires(): number {
+    return this.expiryBytes();
+  }
+
+  /**
+   * Eviction candidates: fills `out` with up to `count` slots, of any key or (volatile) of keys
+   * with a TTL, and returns how many. All of them when there are no more than `count`, as Redis'
+   * dictGetSomeKeys returns a small dict whole; otherwise uniformly random slots.
+   */
+  sampleSlots(out: Int32Array, count: number, volatile: boolean): number {
+    const size = volatile ? this.volatileCount : this.table.size;
+    if (size <= count) {
+      for (let i = 0; i < size; i++) out[i] = volatile ? this.volatileSlots[i]! : i;
+      return size;
     }
-    return Math.round(total / samples);
+    for (let i = 0; i < count; i++) {
+      const pick = Math.floor(Math.random() * size);
+      out[i] = volatile ? this.volatileSlots[pick]! : pick;
+    }
+    return count;
+  }
+
+  /**
+   * Removes `key` for eviction, found as Redis' dictFind does (no lazy expiry, no access): false
+   * when it is gone, or has no TTL any more for a volatile policy. Not a change (no dirty).
+   */
+  evict(key: string, volatile: boolean): boolean {
+    const slot = this.table.find(key);
+    if (slot < 0 || (volatile && this.expireAt[slot] === 0)) return false;
+    this.removeSlot(slot);
+    return true;
   }
 
   /** FLUSHDB: empties the database; returns how many keys it held (Redis adds them to dirty). */
   clear(): number {
     const removed = this.table.size;
     this.stats.dirty += removed;
-    this.table = new KeyTable();
+    let freed = this.table.chargedBytes() + this.expiryBytes();
+    for (let slot = 0; slot < removed; slot++) freed += this.releaseValue(this.table.valueAt(slot));
+    this.meter.used -= freed;
+    this.table = new KeyTable(this.meter);
+    this.avgTtl = 0;
     this.capacity = INITIAL_CAPACITY;
     this.expireAt = new Float64Array(INITIAL_CAPACITY);
     this.volatileSlots = new Int32Array(INITIAL_CAPACITY);
     this.volatilePosition = new Int32Array(INITIAL_CAPACITY);
     this.volatileCount = 0;
     this.hugeExpireAt = new Map();
+    this.meter.used += this.expiryBytes();
     return removed;
   }
 
@@ -399,6 +491,7 @@ export class Database {
     [this.volatileCount, other.volatileCount] = [other.volatileCount, this.volatileCount];
     [this.capacity, other.capacity] = [other.capacity, this.capacity];
     [this.hugeExpireAt, other.hugeExpireAt] = [other.hugeExpireAt, this.hugeExpireAt];
+    [this.avgTtl, other.avgTtl] = [other.avgTtl, this.avgTtl];
   }
 
   /** Records an access: the LRU clock, or Redis' updateLFU (decay, then logarithmic increment). */
@@ -440,6 +533,7 @@ export class Database {
 
   /** Places a new entry in the next slot, without counting a change (callers count). */
   private attach(key: string, value: StoredValue, field: number): number {
+    this.chargeValue(value);
     const slot = this.table.add(key, value, field);
     if (slot === this.capacity) this.grow();
     this.expireAt[slot] = 0;
@@ -467,6 +561,7 @@ export class Database {
     if (this.expireAt[slot] === 0) {
       // The list of volatile slots grows with the keys that have a TTL, not with the database.
       if (this.volatileCount === this.volatileSlots.length) {
+        this.meter.used += this.volatileSlots.byteLength;
         this.volatileSlots = resized(this.volatileSlots, new Int32Array(this.volatileSlots.length * 2));
       }
       this.volatileSlots[this.volatileCount] = slot;
@@ -490,6 +585,7 @@ export class Database {
 
   private removeSlot(slot: number): void {
     if (this.expireAt[slot] !== 0) this.clearExpireAt(slot);
+    this.meter.used -= this.releaseValue(this.table.valueAt(slot));
     const last = this.table.remove(slot);
     if (last < 0) return;
     this.expireAt[slot] = this.expireAt[last]!;
@@ -500,7 +596,37 @@ export class Database {
     this.volatilePosition[last] = -1;
   }
 
+  /** Replaces the value in a live slot, moving the charge from the old value to the new. */
+  private swapValue(slot: number, value: StoredValue): void {
+    this.meter.used -= this.releaseValue(this.table.valueAt(slot));
+    this.chargeValue(value);
+    this.table.setValueAt(slot, value);
+  }
+
+  /** Charges a value entering the keyspace; a collection charges its own changes from now on. */
+  private chargeValue(value: StoredValue): void {
+    if (typeof value === 'string') {
+      this.meter.used += stringBytes(value.length);
+    } else {
+      this.meter.used += value.bytes;
+      value.meter = this.meter;
+    }
+  }
+
+  /** A value leaving the keyspace: returns what it was charged; a collection is detached. */
+  private releaseValue(value: StoredValue): number {
+    if (typeof value === 'string') return stringBytes(value.length);
+    value.meter = DETACHED_METER;
+    return value.bytes;
+  }
+
+  /** The per-slot expiry arrays' backing stores (expiry time, volatile position, volatile slots). */
+  private expiryBytes(): number {
+    return this.expireAt.byteLength + this.volatilePosition.byteLength + this.volatileSlots.byteLength;
+  }
+
   private grow(): void {
+    this.meter.used += this.capacity * 12;
     const capacity = this.capacity * 2;
     this.expireAt = resized(this.expireAt, new Float64Array(capacity));
     // Every slot gets its position written when it is attached, so no -1 fill: untouched pages of

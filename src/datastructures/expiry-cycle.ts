@@ -13,6 +13,8 @@ export class ExpiryCycle {
 
   /** Runs one cycle for at most `budgetMs` of CPU time; returns how many keys it expired. */
   run(budgetMs: number): number {
+    // CLIENT PAUSE keeps the dataset static: no key expires until it ends.
+    if (this.keyspace.access.expiryPaused) return 0;
     const started = performance.now();
     const databases = this.keyspace.databases;
     let expiredTotal = 0;
@@ -21,7 +23,11 @@ export class ExpiryCycle {
       const db = databases[this.nextDatabase]!;
       this.nextDatabase = (this.nextDatabase + 1) % databases.length;
       for (;;) {
-        if (db.expiresCount === 0) break;
+        // With no TTL left, the sample resets the database's avg_ttl to 0 (as Redis' cycle does).
+        if (db.expiresCount === 0) {
+          db.expireSample(0);
+          break;
+        }
         const expired = db.expireSample(KEYS_PER_LOOP);
         const sampled = db.lastSampled;
         sampledTotal += sampled;

@@ -1,4 +1,5 @@
 import type { CollectionValue } from './values.js';
+import { ARRAY_BYTES, DETACHED_METER, MAP_BYTES, MAP_ENTRY_BYTES, OBJECT_HEADER_BYTES, POINTER_BYTES, stringBytes, type MemoryMeter } from './memory-meter.js';
 
 // A Redis hash. Small hashes are Redis' listpack: one flat array field, value, field, value… in
 // insertion order (an update keeps its place, a delete closes the gap), searched linearly as Redis
@@ -17,11 +18,22 @@ export interface HashLimits {
 /** Shared by every new hash until its first insert, which allocates its own array. */
 const EMPTY: string[] = [];
 
+/** The HashValue object: header and its five fields. */
+const HASH_OBJECT_BYTES = OBJECT_HEADER_BYTES + 5 * POINTER_BYTES;
+/** The hashtable encoding's fixed part: its object, the Map and the three arrays. */
+const TABLE_BYTES = OBJECT_HEADER_BYTES + 4 * POINTER_BYTES + MAP_BYTES + 3 * ARRAY_BYTES;
+/** Per slot of the fields and values arrays, which grow as push does (about a quarter of slack). */
+const TABLE_SLOT_BYTES = 2 * 10;
+
 export class HashValue implements CollectionValue {
   /** listpack encoding: field, value pairs in order; null once the hash is a hashtable. */
   private pairs: string[] | null = EMPTY;
   /** hashtable encoding, created on conversion so a small hash carries nothing of it. */
   private table: HashTable | null = null;
+  /** The field and value strings, summed as they come and go. */
+  private elementBytes = 0;
+  bytes = HASH_OBJECT_BYTES;
+  meter: MemoryMeter = DETACHED_METER;
 
   get kind(): 'hash' {
     return 'hash';
@@ -45,6 +57,8 @@ export class HashValue implements CollectionValue {
       this.forEach((field, value) => table.insert(field, value));
       copy.table = table;
     }
+    copy.elementBytes = this.elementBytes;
+    copy.recharge();
     return copy;
   }
 
@@ -77,7 +91,9 @@ export class HashValue implements CollectionValue {
     if (pairs !== null) {
       for (let i = 0; i < pairs.length; i += 2) {
         if (pairs[i] === field) {
+          this.elementBytes += stringBytes(value.length) - stringBytes(pairs[i + 1]!.length);
           pairs[i + 1] = value;
+          this.recharge();
           return false;
         }
       }
@@ -89,16 +105,22 @@ export class HashValue implements CollectionValue {
       grown[length] = field;
       grown[length + 1] = value;
       this.pairs = grown;
+      this.elementBytes += stringBytes(field.length) + stringBytes(value.length);
       if (length / 2 + 1 > limits.maxListpackEntries) this.convertToTable();
+      this.recharge();
       return true;
     }
     const table = this.table!;
     const slot = table.index.get(field);
     if (slot !== undefined) {
+      this.elementBytes += stringBytes(value.length) - stringBytes(table.values[slot]!.length);
       table.values[slot] = value;
+      this.recharge();
       return false;
     }
     table.insert(field, value);
+    this.elementBytes += stringBytes(field.length) + stringBytes(value.length);
+    this.recharge();
     return true;
   }
 
@@ -108,13 +130,19 @@ export class HashValue implements CollectionValue {
     if (pairs !== null) {
       for (let i = 0; i < pairs.length; i += 2) {
         if (pairs[i] === field) {
+          this.elementBytes -= stringBytes(field.length) + stringBytes(pairs[i + 1]!.length);
           pairs.splice(i, 2);
+          this.recharge();
           return true;
         }
       }
       return false;
     }
-    return this.table!.remove(field);
+    const value = this.table!.remove(field);
+    if (value === undefined) return false;
+    this.elementBytes -= stringBytes(field.length) + stringBytes(value.length);
+    this.recharge();
+    return true;
   }
 
   /** Visits every entry: insertion order for a listpack, slot order for a hashtable. */
@@ -212,6 +240,20 @@ export class HashValue implements CollectionValue {
     return slot >= fields.length ? 0 : slot;
   }
 
+  /** The cost of the hash as it stands: O(1), from its encoding's sizes and the string sum. */
+  private recharge(): void {
+    let bytes = HASH_OBJECT_BYTES + this.elementBytes;
+    const pairs = this.pairs;
+    if (pairs === null) {
+      const table = this.table!;
+      bytes += TABLE_BYTES + table.index.size * MAP_ENTRY_BYTES + table.fields.length * TABLE_SLOT_BYTES;
+    } else if (pairs !== EMPTY) {
+      bytes += ARRAY_BYTES + pairs.length * POINTER_BYTES;
+    }
+    this.meter.used += bytes - this.bytes;
+    this.bytes = bytes;
+  }
+
   private convertToTable(): void {
     const pairs = this.pairs!;
     this.pairs = null;
@@ -236,9 +278,11 @@ class HashTable {
     this.index.set(field, slot);
   }
 
-  remove(field: string): boolean {
+  /** Removes a field; returns its value, undefined when it was not there. */
+  remove(field: string): string | undefined {
     const slot = this.index.get(field);
-    if (slot === undefined) return false;
+    if (slot === undefined) return undefined;
+    const value = this.values[slot];
     this.index.delete(field);
     this.fields[slot] = undefined;
     this.values[slot] = undefined;
@@ -250,6 +294,6 @@ class HashTable {
     } else {
       this.freeSlots.push(slot);
     }
-    return true;
+    return value;
   }
 }

@@ -1,10 +1,16 @@
 import type { StoredValue } from './values.js';
+import { MemoryMeter, stringBytes } from './memory-meter.js';
 
 /** Cells per slot: the key, its value and its access field, side by side. */
 const STRIDE = 3;
 const VALUE = 1;
 const ACCESS = 2;
 const INITIAL_INDEX_CAPACITY = 16;
+/**
+ * A slot's three cells in the `cells` array, with the quarter of slack a pushed array carries on
+ * average (it grows by half plus 16). Measured with bench/memory-calibration.ts.
+ */
+export const SLOT_BYTES = 3 * 8 + 6;
 /** A seed per process, so which keys collide cannot be planned from outside (Redis seeds SipHash). */
 const SEED = (Math.random() * 0x100000000) | 0;
 
@@ -32,6 +38,11 @@ export class KeyTable {
   /** The hash of the key last missed by find(), reused by the add() that usually follows. */
   private missedKey: string | undefined = undefined;
   private missedHash = 0;
+
+  /** Charges the key strings, the slots and the index arrays to `meter` as they change. */
+  constructor(private readonly meter: MemoryMeter = new MemoryMeter()) {
+    meter.used += this.indexBytes();
+  }
 
   get size(): number {
     return this.count;
@@ -77,9 +88,13 @@ export class KeyTable {
     const hash = key === this.missedKey ? this.missedHash : hashOf(key);
     this.missedKey = undefined;
     const slot = this.count++;
-    if (slot === this.hashes.length) this.hashes = grown(this.hashes, slot * 2);
+    if (slot === this.hashes.length) {
+      this.meter.used += this.hashes.byteLength;
+      this.hashes = grown(this.hashes, slot * 2);
+    }
     this.hashes[slot] = hash;
     this.cells.push(key, value, access);
+    this.meter.used += SLOT_BYTES + stringBytes(key.length);
     if (this.count * 2 > this.mask + 1) this.rebuildIndex((this.mask + 1) * 2);
     else this.place(hash, slot);
     return slot;
@@ -94,6 +109,7 @@ export class KeyTable {
     this.unplace(this.positionOf(slot));
     const last = --this.count;
     const cells = this.cells;
+    this.meter.used -= SLOT_BYTES + stringBytes((cells[STRIDE * slot] as string).length);
     let moved = -1;
     if (slot !== last) {
       const hash = this.hashes[last]!;
@@ -109,6 +125,7 @@ export class KeyTable {
     const capacity = this.mask + 1;
     if (capacity > INITIAL_INDEX_CAPACITY && this.count * 8 < capacity) this.rebuildIndex(capacity / 2);
     if (this.hashes.length > INITIAL_INDEX_CAPACITY && this.count * 4 < this.hashes.length) {
+      this.meter.used -= this.hashes.byteLength / 2;
       this.hashes = this.hashes.slice(0, this.hashes.length / 2);
     }
     return moved;
@@ -153,7 +170,23 @@ export class KeyTable {
     index[2 * hole + 1] = 0;
   }
 
+  /** The typed arrays' bytes (their backing stores; the few objects around them are not counted). */
+  indexBytes(): number {
+    return this.index.byteLength + this.hashes.byteLength;
+  }
+
+  /**
+   * What the table charged, for a database dropping it whole (FLUSHDB): its arrays, slots and
+   * keys, found by walking the keys as freeing them does. The values are the caller's.
+   */
+  chargedBytes(): number {
+    let bytes = this.indexBytes() + this.count * SLOT_BYTES;
+    for (let slot = 0; slot < this.count; slot++) bytes += stringBytes((this.cells[STRIDE * slot] as string).length);
+    return bytes;
+  }
+
   private rebuildIndex(capacity: number): void {
+    this.meter.used += capacity * 8 - this.index.byteLength;
     this.index = new Int32Array(capacity * 2);
     this.mask = capacity - 1;
     for (let slot = 0; slot < this.count; slot++) this.place(this.hashes[slot]!, slot);

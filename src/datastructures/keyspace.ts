@@ -1,4 +1,6 @@
 import { Database } from './database.js';
+import { Evictor } from './eviction.js';
+import { MemoryMeter } from './memory-meter.js';
 
 /** The time a keyspace decision is made at: one value per command batch, as Redis caches mstime. */
 export interface KeyspaceClock {
@@ -15,6 +17,12 @@ export class KeyspaceStats {
   expiredKeys = 0;
   expiredStalePerc = 0;
   expireCycleCpuMs = 0;
+  /** Keys removed by maxmemory eviction (INFO evicted_keys). */
+  evictedKeys = 0;
+  /** performance.now() when memory went over maxmemory and stayed there, 0 when it is not. */
+  evictionExceededSince = 0;
+  /** Time spent over maxmemory in episodes that ended (INFO total_eviction_exceeded_time). */
+  evictionExceededMs = 0;
   /** Changes to the data since the last save (Redis' server.dirty): each key written or removed. */
   dirty = 0;
 
@@ -24,6 +32,9 @@ export class KeyspaceStats {
     this.expiredKeys = 0;
     this.expiredStalePerc = 0;
     this.expireCycleCpuMs = 0;
+    this.evictedKeys = 0;
+    this.evictionExceededSince = 0;
+    this.evictionExceededMs = 0;
   }
 }
 
@@ -36,6 +47,12 @@ export class AccessPolicy {
   lfuLogFactor = 10;
   /** Minutes per decrement of an idle key's counter; 0 never decays. */
   lfuDecayTime = 1;
+  /**
+   * CLIENT PAUSE WRITE/ALL in force: the dataset must not change by itself, so an expired key
+   * found on access reads as missing without being deleted, and the active expiry cycle and
+   * eviction wait (Redis' checkClientPauseTimeoutAndReturnIfPaused).
+   */
+  expiryPaused = false;
 }
 
 /**
@@ -52,12 +69,18 @@ export class Keyspace {
   readonly stats = new KeyspaceStats();
   readonly access = new AccessPolicy();
   readonly events = new KeyspaceEvents();
+  /** What the data costs in memory, moved by every structure as it changes (used_memory). */
+  readonly meter = new MemoryMeter();
+  readonly evictor: Evictor;
 
-  constructor(readonly clock: KeyspaceClock, databaseCount: number) {
+  /** `baseBytes`: what the node uses before any data (used_memory_startup), where the meter starts. */
+  constructor(readonly clock: KeyspaceClock, databaseCount: number, baseBytes = 0) {
+    this.meter.used = baseBytes;
     this.databases = [];
     for (let id = 0; id < databaseCount; id++) {
-      this.databases.push(new Database(id, clock, this.stats, this.access, this.events));
+      this.databases.push(new Database(id, clock, this.stats, this.access, this.events, this.meter));
     }
+    this.evictor = new Evictor(this.databases, this.meter, this.stats, this.access);
   }
 
   /** FLUSHALL: empties every database; returns how many keys there were (each counts as dirty). */

@@ -1,4 +1,5 @@
 import type { CollectionValue } from './values.js';
+import { ARRAY_BYTES, DETACHED_METER, OBJECT_HEADER_BYTES, POINTER_BYTES, stringBytes, type MemoryMeter } from './memory-meter.js';
 
 // A Redis list: a ring-buffer deque of latin1 strings. Push and pop at either end are O(1)
 // (amortised over the doublings), an index is one mask away, and LRANGE copies a contiguous run
@@ -12,6 +13,8 @@ export const LIST_TAIL = 1;
 export type ListEnd = typeof LIST_HEAD | typeof LIST_TAIL;
 
 const MIN_CAPACITY = 8;
+/** The ListValue object (seven fields) and its slot array without the slots. */
+const LIST_BYTES = OBJECT_HEADER_BYTES + 7 * POINTER_BYTES + ARRAY_BYTES;
 
 export class ListValue implements CollectionValue {
   /** Slots, a power-of-two count; free ones hold undefined so popped strings can be collected. */
@@ -19,19 +22,28 @@ export class ListValue implements CollectionValue {
   private mask: number;
   private head = 0;
   private length = 0;
+  /** The object, its slot array and the element strings; each change is charged as it happens. */
+  bytes: number;
+  meter: MemoryMeter = DETACHED_METER;
 
   constructor(capacity = MIN_CAPACITY) {
     let size = MIN_CAPACITY;
     while (size < capacity) size *= 2;
     this.items = new Array<string | undefined>(size).fill(undefined);
     this.mask = size - 1;
+    this.bytes = LIST_BYTES + size * POINTER_BYTES;
   }
 
   /** A list holding `elements` in order (SORT ... STORE, RESTORE). */
   static from(elements: readonly string[]): ListValue {
     const list = new ListValue(elements.length);
-    for (let i = 0; i < elements.length; i++) list.items[i] = elements[i];
+    let elementBytes = 0;
+    for (let i = 0; i < elements.length; i++) {
+      list.items[i] = elements[i];
+      elementBytes += stringBytes(elements[i]!.length);
+    }
     list.length = elements.length;
+    list.charge(elementBytes);
     return list;
   }
 
@@ -62,12 +74,14 @@ export class ListValue implements CollectionValue {
     this.head = (this.head - 1) & this.mask;
     this.items[this.head] = element;
     this.length++;
+    this.charge(stringBytes(element.length));
   }
 
   pushTail(element: string): void {
     if (this.length === this.mask + 1) this.resize((this.mask + 1) * 2);
     this.items[(this.head + this.length) & this.mask] = element;
     this.length++;
+    this.charge(stringBytes(element.length));
   }
 
   push(element: string, where: ListEnd): void {
@@ -82,6 +96,7 @@ export class ListValue implements CollectionValue {
     this.items[this.head] = undefined;
     this.head = (this.head + 1) & this.mask;
     this.length--;
+    this.charge(-stringBytes(element!.length));
     this.maybeShrink();
     return element;
   }
@@ -93,6 +108,7 @@ export class ListValue implements CollectionValue {
     const element = this.items[slot];
     this.items[slot] = undefined;
     this.length--;
+    this.charge(-stringBytes(element!.length));
     this.maybeShrink();
     return element;
   }
@@ -108,7 +124,9 @@ export class ListValue implements CollectionValue {
 
   /** Replaces the element at 0 <= index < size. */
   set(index: number, element: string): void {
-    this.items[(this.head + index) & this.mask] = element;
+    const slot = (this.head + index) & this.mask;
+    this.charge(stringBytes(element.length) - stringBytes(this.items[slot]!.length));
+    this.items[slot] = element;
   }
 
   /** The elements from `start` for `count` elements (0 <= start, start + count <= size), head to tail. */
@@ -157,6 +175,7 @@ export class ListValue implements CollectionValue {
     }
     items[(this.head + index) & mask] = element;
     this.length++;
+    this.charge(stringBytes(element.length));
   }
 
   /** Removes `count` elements from `start` (0 <= start, start + count <= size), closing the gap from the shorter side. */
@@ -164,6 +183,9 @@ export class ListValue implements CollectionValue {
     if (count <= 0) return;
     const items = this.items;
     const mask = this.mask;
+    let removedBytes = 0;
+    for (let i = start; i < start + count; i++) removedBytes += stringBytes(items[(this.head + i) & mask]!.length);
+    this.charge(-removedBytes);
     const after = this.length - start - count;
     if (start < after) {
       // Shift the elements before the gap towards the tail.
@@ -214,6 +236,7 @@ export class ListValue implements CollectionValue {
       this.head = (this.head + removed) & mask;
     }
     this.length -= removed;
+    this.charge(-removed * stringBytes(element.length));
     this.maybeShrink();
     return removed;
   }
@@ -230,7 +253,14 @@ export class ListValue implements CollectionValue {
     const mask = this.mask;
     for (let i = 0; i < this.length; i++) next[i] = items[(this.head + i) & mask];
     this.items = next;
+    this.charge((capacity - this.mask - 1) * POINTER_BYTES);
     this.mask = capacity - 1;
     this.head = 0;
+  }
+
+  /** Adds a change of the list's cost to it and to the keyspace's meter. */
+  private charge(delta: number): void {
+    this.bytes += delta;
+    this.meter.used += delta;
   }
 }

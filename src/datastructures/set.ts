@@ -1,4 +1,5 @@
 import type { CollectionValue } from './values.js';
+import { ARRAY_BYTES, DETACHED_METER, MAP_BYTES, MAP_ENTRY_BYTES, OBJECT_HEADER_BYTES, POINTER_BYTES, stringBytes, type MemoryMeter } from './memory-meter.js';
 
 // A Redis set, in the two encodings Redis 7.0 has (7.2 added listpack sets; 7.0.15 has no
 // set-max-listpack-entries):
@@ -59,15 +60,27 @@ export function compareCanonicalInts(a: string, b: string): number {
 
 export type SetEncoding = 'intset' | 'hashtable';
 
+/** The SetValue object (five fields) and its member array without the members. */
+const SET_BYTES = OBJECT_HEADER_BYTES + 5 * POINTER_BYTES + ARRAY_BYTES;
+/** Per member of the array, which grows as push does (about a quarter of slack). */
+const MEMBER_SLOT_BYTES = 10;
+/** An intset's array grows by splice, which leaves spare cells (16 at a time; 10 on average, calibrated). */
+const INTSET_SLACK_BYTES = 10 * POINTER_BYTES;
+
 export class SetValue implements CollectionValue {
   /** intset: members sorted numerically; hashtable: members in dense, unordered positions. */
   private members: string[];
   /** hashtable only: member → its position in `members`; null while the set is an intset. */
   private index: Map<string, number> | null;
+  /** The member strings, summed as they come and go. */
+  private elementBytes = 0;
+  bytes = 0;
+  meter: MemoryMeter = DETACHED_METER;
 
   private constructor(members: string[], index: Map<string, number> | null) {
     this.members = members;
     this.index = index;
+    this.recharge();
   }
 
   /**
@@ -107,7 +120,10 @@ export class SetValue implements CollectionValue {
   }
 
   clone(): SetValue {
-    return new SetValue(this.members.slice(), this.index === null ? null : new Map(this.index));
+    const copy = new SetValue(this.members.slice(), this.index === null ? null : new Map(this.index));
+    copy.elementBytes = this.elementBytes;
+    copy.recharge();
+    return copy;
   }
 
   has(member: string): boolean {
@@ -125,17 +141,17 @@ export class SetValue implements CollectionValue {
       if (index.has(member)) return false;
       index.set(member, this.members.length);
       this.members.push(member);
-      return true;
-    }
-    if (!isCanonicalInt64(member)) {
+    } else if (!isCanonicalInt64(member)) {
       this.convertToHashtable().set(member, this.members.length);
       this.members.push(member);
-      return true;
+    } else {
+      const found = this.intsetSearch(member);
+      if (found >= 0) return false;
+      this.members.splice(-found - 1, 0, member);
+      if (this.members.length > maxIntsetEntries) this.convertToHashtable();
     }
-    const found = this.intsetSearch(member);
-    if (found >= 0) return false;
-    this.members.splice(-found - 1, 0, member);
-    if (this.members.length > maxIntsetEntries) this.convertToHashtable();
+    this.elementBytes += stringBytes(member.length);
+    this.recharge();
     return true;
   }
 
@@ -146,12 +162,14 @@ export class SetValue implements CollectionValue {
       const position = index.get(member);
       if (position === undefined) return false;
       this.removeHashtableAt(position, index);
-      return true;
+    } else {
+      if (!isCanonicalInt64(member)) return false;
+      const found = this.intsetSearch(member);
+      if (found < 0) return false;
+      this.members.splice(found, 1);
     }
-    if (!isCanonicalInt64(member)) return false;
-    const found = this.intsetSearch(member);
-    if (found < 0) return false;
-    this.members.splice(found, 1);
+    this.elementBytes -= stringBytes(member.length);
+    this.recharge();
     return true;
   }
 
@@ -166,6 +184,8 @@ export class SetValue implements CollectionValue {
     const member = this.members[position]!;
     if (this.index !== null) this.removeHashtableAt(position, this.index);
     else this.members.splice(position, 1);
+    this.elementBytes -= stringBytes(member.length);
+    this.recharge();
     return member;
   }
 
@@ -208,6 +228,8 @@ export class SetValue implements CollectionValue {
     const rebuilt = SetValue.of(members.slice(0, remaining), maxIntsetEntries);
     this.members = rebuilt.members;
     this.index = rebuilt.index;
+    this.elementBytes = rebuilt.elementBytes;
+    this.recharge();
     if (wasIntset) popped.sort(compareCanonicalInts);
     return popped;
   }
@@ -257,6 +279,16 @@ export class SetValue implements CollectionValue {
       found.push(members[position]!);
     }
     return position;
+  }
+
+  /** The cost of the set as it stands: O(1), from its sizes and the string sum. */
+  private recharge(): void {
+    const members = this.members.length;
+    let bytes = SET_BYTES + members * MEMBER_SLOT_BYTES + this.elementBytes;
+    if (this.index !== null) bytes += MAP_BYTES + members * MAP_ENTRY_BYTES;
+    else if (members > 0) bytes += INTSET_SLACK_BYTES;
+    this.meter.used += bytes - this.bytes;
+    this.bytes = bytes;
   }
 
   /** Binary search of a canonical int in the sorted intset: its position, or -(insertion point) - 1. */

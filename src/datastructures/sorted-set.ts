@@ -1,4 +1,5 @@
 import type { CollectionValue } from './values.js';
+import { DETACHED_METER, MAP_BYTES, OBJECT_HEADER_BYTES, POINTER_BYTES, stringBytes, type MemoryMeter } from './memory-meter.js';
 import { lexGteMin, lexLteMax, lexRangeEmpty, type LexRange, type ScoreRange } from './zset-range.js';
 import { ZsetTree, type ZsetNode } from './zset-tree.js';
 
@@ -34,6 +35,17 @@ function listpackScore(score: number): number {
   return score === 0 ? 0 : score;
 }
 
+/**
+ * An empty zset: its object (nine fields), the dict, the tree object and its first leaf (a
+ * Float64Array of 65 scores with its buffer, and 65 node cells). Calibrated: 1,080 for the leaf.
+ */
+const ZSET_BYTES = OBJECT_HEADER_BYTES + 9 * POINTER_BYTES + MAP_BYTES + 64 + 1080;
+/**
+ * Per member: its ZsetNode (four fields, the score boxed as a heap number), its dict entry and
+ * its share of the tree's leaves (about two thirds full). Calibrated.
+ */
+const MEMBER_BYTES = 56 + 16 + 40 + 11;
+
 export class SortedSet implements CollectionValue {
   readonly kind = 'zset' as const;
   readonly dict = new Map<string, ZsetNode>();
@@ -43,6 +55,8 @@ export class SortedSet implements CollectionValue {
   lastScore = 0;
   /** Members ordered by hash for ZSCAN, built on demand and dropped by any change. */
   private scanOrder: ScanOrder | null = null;
+  bytes = ZSET_BYTES;
+  meter: MemoryMeter = DETACHED_METER;
 
   /** A new zset: listpack unless the first member already exceeds the limits (Redis' zaddGenericCommand). */
   constructor(skiplistEncoded: boolean) {
@@ -80,6 +94,7 @@ export class SortedSet implements CollectionValue {
   insertNew(score: number, member: string): void {
     this.scanOrder = null;
     this.dict.set(member, this.list.insert(score, member));
+    this.charge(MEMBER_BYTES + stringBytes(member.length));
   }
 
   /**
@@ -120,6 +135,7 @@ export class SortedSet implements CollectionValue {
     this.scanOrder = null;
     this.list.delete(node.score, member);
     this.dict.delete(member);
+    this.charge(-MEMBER_BYTES - stringBytes(member.length));
     return true;
   }
 
@@ -147,6 +163,7 @@ export class SortedSet implements CollectionValue {
       node = this.list.deleteFirst()!;
     }
     this.dict.delete(node.member);
+    this.charge(-MEMBER_BYTES - stringBytes(node.member.length));
     return node;
   }
 
@@ -228,8 +245,19 @@ export class SortedSet implements CollectionValue {
 
   private forget(members: string[]): number {
     if (members.length > 0) this.scanOrder = null;
-    for (let i = 0; i < members.length; i++) this.dict.delete(members[i]!);
+    let bytes = 0;
+    for (let i = 0; i < members.length; i++) {
+      this.dict.delete(members[i]!);
+      bytes += MEMBER_BYTES + stringBytes(members[i]!.length);
+    }
+    this.charge(-bytes);
     return members.length;
+  }
+
+  /** Adds a change of the zset's cost to it and to the keyspace's meter. */
+  private charge(delta: number): void {
+    this.bytes += delta;
+    this.meter.used += delta;
   }
 
   /** The members in hash order, cached until the next change. */

@@ -1,3 +1,5 @@
+import type { MemoryMeter } from './memory-meter.js';
+
 // What a key can hold. A Redis string is a JS string with one char per byte (latin1), which is
 // binary-safe and the most compact V8 representation; collections are objects tagged by kind.
 
@@ -11,6 +13,13 @@ export interface CollectionValue {
   readonly size: number;
   /** A deep copy, for COPY. */
   clone(): CollectionValue;
+  /**
+   * What the collection costs in memory (bytes, its elements included, its key not), kept
+   * current by its own mutating methods, which add each change to `meter` too.
+   */
+  readonly bytes: number;
+  /** The keyspace's meter while the collection is stored under a key, DETACHED_METER otherwise. */
+  meter: MemoryMeter;
 }
 
 export type StoredValue = string | CollectionValue;

@@ -52,6 +52,7 @@ export const ERR_LFU_SELECTED =
   'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.';
 export const ERR_LFU_NOT_SELECTED =
   'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.';
+export const ERR_OOM = "OOM command not allowed when used memory > 'maxmemory'.";
 export const ERR_EXPIRE_NX_WITH_OTHERS = 'ERR NX and XX, GT or LT options at the same time are not compatible';
 export const ERR_EXPIRE_GT_AND_LT = 'ERR GT and LT options at the same time are not compatible';
 export const ERR_INT_RANGE = 'ERR value is out of range, value must between -2147483648 and 2147483647';

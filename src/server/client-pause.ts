@@ -68,6 +68,7 @@ export class ClientPause {
     if (mode > this.mode) this.mode = mode;
     if (end > this.end) this.end = end;
     this.active = true;
+    this.server.keyspace.access.expiryPaused = true;
     this.checkEnd();
   }
 
@@ -78,6 +79,7 @@ export class ClientPause {
     this.mode = PauseMode.Off;
     this.end = 0;
     this.active = false;
+    this.server.keyspace.access.expiryPaused = false;
     if (this.postponed.length > 0 && !this.releaseScheduled) {
       // As Redis' unblocked_clients, they run after the current command's batch, not inside it.
       this.releaseScheduled = true;

@@ -1,4 +1,5 @@
-import { CommandError, ERR_NOAUTH, ERR_REPLICA_KEYSPACE, unknownCommand, unknownSubcommand, wrongArity } from '../protocol/errors.js';
+import { EvictResult } from '../datastructures/eviction.js';
+import { CommandError, ERR_NOAUTH, ERR_OOM, ERR_REPLICA_KEYSPACE, unknownCommand, unknownSubcommand, wrongArity } from '../protocol/errors.js';
 import { ErrorReply, type Reply } from '../protocol/reply.js';
 import type { Command } from '../commands/registry.js';
 import { Diagnostics, diagnosticsOf } from './diagnostics.js';
@@ -51,6 +52,13 @@ export function executeCommand(session: Session, argv: string[]): void {
   }
   if (!session.authenticated && !command.noAuth) {
     reject(session, command, ERR_NOAUTH);
+    return;
+  }
+  // Redis' processCommand: over maxmemory, keys are evicted before any command runs; when none
+  // can go, a command that may grow memory (denyoom) is refused. Under the limit: one comparison.
+  const meter = server.keyspace.meter;
+  if (meter.used > meter.limit && server.evict() === EvictResult.Fail && command.denyOom) {
+    reject(session, command, ERR_OOM);
     return;
   }
   // Redis flags a monitoring client as a replica, and a replica may not read or write keys.

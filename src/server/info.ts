@@ -75,28 +75,94 @@ function clientsSection(server: Server): string[] {
   ];
 }
 
-function memorySection(server: Server): string[] {
+/**
+ * Redis' getMemoryOverheadData with this node's true figures: used_memory is the keyspace's meter
+ * (the node's base plus what the data costs in V8's heap); the allocator is V8 (allocated: heap
+ * in use plus typed arrays' stores, active: the heap's reserved spaces plus those stores) and the
+ * resident size is the process's RSS.
+ */
+export interface MemoryOverhead {
+  used: number;
+  peak: number;
+  startup: number;
+  clientsNormal: number;
+  databases: { id: number; main: number; expires: number }[];
+  overheadTotal: number;
+  totalKeys: number;
+  bytesPerKey: number;
+  dataset: number;
+  datasetPercent: number;
+  peakPercent: number;
+  allocatorAllocated: number;
+  allocatorActive: number;
+  allocatorResident: number;
+  rss: number;
+}
+
+/** Heap a connection holds besides its buffers (measured over 2,000 idle connections; CLIENT LIST tot-mem). */
+const SESSION_BYTES = 2400;
+
+export function memoryOverhead(server: Server): MemoryOverhead {
   const usage = process.memoryUsage();
   const used = server.sampleMemory();
-  const peak = server.usedMemoryPeak;
+  const startup = server.usedMemoryStartup;
+  let clientsNormal = 0;
+  for (const session of server.sessions.values()) clientsNormal += SESSION_BYTES + session.inputBytesPending + session.outputBytesPending;
+  const databases: MemoryOverhead['databases'] = [];
+  let overheadTotal = startup;
+  let totalKeys = 0;
+  for (const db of server.keyspace.databases) {
+    if (db.size === 0) continue;
+    totalKeys += db.size;
+    const main = db.overheadMain();
+    const expires = db.overheadExpires();
+    databases.push({ id: db.id, main, expires });
+    overheadTotal += main + expires;
+  }
+  // The per-db overhead is charged inside used_memory, so the dataset is what remains of it.
+  const dataset = Math.max(0, used - overheadTotal);
+  const netUsage = used > startup ? used - startup : 1;
+  return {
+    used,
+    peak: server.usedMemoryPeak,
+    startup,
+    clientsNormal,
+    databases,
+    overheadTotal,
+    totalKeys,
+    bytesPerKey: totalKeys === 0 ? 0 : Math.floor(netUsage / totalKeys),
+    dataset,
+    datasetPercent: Math.fround((dataset * 100) / netUsage),
+    peakPercent: Math.fround((used * 100) / server.usedMemoryPeak),
+    allocatorAllocated: usage.heapUsed + usage.arrayBuffers,
+    allocatorActive: usage.heapTotal + usage.arrayBuffers,
+    allocatorResident: usage.rss,
+    rss: usage.rss,
+  };
+}
+
+function memorySection(server: Server): string[] {
+  const memory = memoryOverhead(server);
+  const { used, peak, rss } = memory;
   const maxmemory = server.config.getInt('maxmemory');
   const total = totalmem();
-  const ratio = used > 0 ? usage.rss / used : 0;
+  const allocated = memory.allocatorAllocated;
+  const active = memory.allocatorActive;
   return [
     `used_memory:${used}`,
     `used_memory_human:${bytesToHuman(used)}`,
-    `used_memory_rss:${usage.rss}`,
-    `used_memory_rss_human:${bytesToHuman(usage.rss)}`,
+    `used_memory_rss:${rss}`,
+    `used_memory_rss_human:${bytesToHuman(rss)}`,
     `used_memory_peak:${peak}`,
     `used_memory_peak_human:${bytesToHuman(peak)}`,
-    `used_memory_peak_perc:${fixed(peak > 0 ? (used * 100) / peak : 0, 2)}%`,
-    `used_memory_overhead:${usage.heapTotal - usage.heapUsed}`,
-    `used_memory_startup:0`,
-    `used_memory_dataset:${used}`,
-    `used_memory_dataset_perc:100.00%`,
-    `allocator_allocated:${usage.heapUsed}`,
-    `allocator_active:${usage.heapTotal}`,
-    `allocator_resident:${usage.rss}`,
+    `used_memory_peak_perc:${fixed(memory.peakPercent, 2)}%`,
+    `used_memory_overhead:${memory.overheadTotal}`,
+    `used_memory_startup:${memory.startup}`,
+    `used_memory_dataset:${memory.dataset}`,
+    `used_memory_dataset_perc:${fixed(memory.datasetPercent, 2)}%`,
+    `allocator_allocated:${allocated}`,
+    `allocator_active:${active}`,
+    `allocator_resident:${rss}`,
     `total_system_memory:${total}`,
     `total_system_memory_human:${bytesToHuman(total)}`,
     'used_memory_lua:0',
@@ -115,19 +181,19 @@ function memorySection(server: Server): string[] {
     `maxmemory:${maxmemory}`,
     `maxmemory_human:${bytesToHuman(maxmemory)}`,
     `maxmemory_policy:${server.config.get('maxmemory-policy')}`,
-    `allocator_frag_ratio:${fixed(usage.heapUsed > 0 ? usage.heapTotal / usage.heapUsed : 0, 2)}`,
-    `allocator_frag_bytes:${usage.heapTotal - usage.heapUsed}`,
-    `allocator_rss_ratio:${fixed(usage.heapTotal > 0 ? usage.rss / usage.heapTotal : 0, 2)}`,
-    `allocator_rss_bytes:${usage.rss - usage.heapTotal}`,
+    `allocator_frag_ratio:${fixed(allocated > 0 ? active / allocated : 0, 2)}`,
+    `allocator_frag_bytes:${active - allocated}`,
+    `allocator_rss_ratio:${fixed(active > 0 ? rss / active : 0, 2)}`,
+    `allocator_rss_bytes:${rss - active}`,
     'rss_overhead_ratio:1.00',
     'rss_overhead_bytes:0',
-    `mem_fragmentation_ratio:${fixed(ratio, 2)}`,
-    `mem_fragmentation_bytes:${usage.rss - used}`,
+    `mem_fragmentation_ratio:${fixed(used > 0 ? rss / used : 0, 2)}`,
+    `mem_fragmentation_bytes:${rss - used}`,
     'mem_not_counted_for_evict:0',
     'mem_replication_backlog:0',
     'mem_total_replication_buffers:0',
     'mem_clients_slaves:0',
-    'mem_clients_normal:0',
+    `mem_clients_normal:${memory.clientsNormal}`,
     'mem_cluster_links:0',
     'mem_aof_buffer:0',
     'mem_allocator:libc',
@@ -175,6 +241,7 @@ function persistenceSection(server: Server): string[] {
 function statsSection(server: Server): string[] {
   const stats = server.stats;
   const keyspace = server.keyspace.stats;
+  const exceeded = server.keyspace.evictor.exceededTime(performance.now());
   return [
     `total_connections_received:${stats.totalConnectionsReceived}`,
     `total_commands_processed:${stats.totalCommandsProcessed}`,
@@ -195,10 +262,10 @@ function statsSection(server: Server): string[] {
     `expired_stale_perc:${fixed(keyspace.expiredStalePerc * 100, 2)}`,
     'expired_time_cap_reached_count:0',
     `expire_cycle_cpu_milliseconds:${Math.round(keyspace.expireCycleCpuMs)}`,
-    'evicted_keys:0',
+    `evicted_keys:${keyspace.evictedKeys}`,
     'evicted_clients:0',
-    'total_eviction_exceeded_time:0',
-    'current_eviction_exceeded_time:0',
+    `total_eviction_exceeded_time:${Math.floor(exceeded.total)}`,
+    `current_eviction_exceeded_time:${Math.floor(exceeded.current)}`,
     `keyspace_hits:${keyspace.keyspaceHits}`,
     `keyspace_misses:${keyspace.keyspaceMisses}`,
     'pubsub_channels:0',
@@ -291,7 +358,7 @@ function keyspaceSection(server: Server): string[] {
   const lines: string[] = [];
   for (const db of server.keyspace.databases) {
     if (db.size === 0) continue;
-    lines.push(`db${db.id}:keys=${db.size},expires=${db.expiresCount},avg_ttl=${db.averageTtl()}`);
+    lines.push(`db${db.id}:keys=${db.size},expires=${db.expiresCount},avg_ttl=${db.avgTtl}`);
   }
   return lines;
 }

@@ -4,6 +4,7 @@ import { Keyspace } from '../datastructures/keyspace.js';
 import type { HashLimits } from '../datastructures/hash.js';
 import type { ZsetLimits } from '../datastructures/sorted-set.js';
 import { ExpiryCycle } from '../datastructures/expiry-cycle.js';
+import type { EvictResult } from '../datastructures/eviction.js';
 import { CommandTable } from '../commands/registry.js';
 import { COMMAND_GROUPS } from '../commands/index.js';
 import type { ParserLimits } from '../protocol/resp/request-parser.js';
@@ -57,6 +58,9 @@ export class Server {
   lastSaveTime = Math.floor(Date.now() / 1000);
   /** Highest used_memory seen, as Redis' stat_peak_memory (sampled by the cron and INFO). */
   usedMemoryPeak = 0;
+  /** used_memory when the node was ready, before any data (Redis' used_memory_startup). */
+  readonly usedMemoryStartup: number;
+  private evictionScheduled = false;
   private readonly listeners: NetServer[] = [];
   /** The memcached node(s) on their own ports and keyspaces (memcached-port 0: none). */
   memcached: MemcachedCluster | undefined = undefined;
@@ -67,7 +71,11 @@ export class Server {
   private shuttingDown = false;
 
   constructor(readonly config: Config) {
-    this.keyspace = new Keyspace(this.clock, config.getInt('databases'));
+    // used_memory starts from what the process holds before any data (V8's heap and buffers with
+    // the code loaded): Redis' used_memory_startup, measured once.
+    const startup = process.memoryUsage();
+    this.usedMemoryStartup = startup.heapUsed + startup.arrayBuffers;
+    this.keyspace = new Keyspace(this.clock, config.getInt('databases'), this.usedMemoryStartup);
     this.expiryCycle = new ExpiryCycle(this.keyspace);
     config.watch('proto-max-bulk-len', (value) => (this.parserLimits.protoMaxBulkLen = Number(value)));
     config.watch('client-query-buffer-limit', (value) => (this.parserLimits.queryBufferLimit = Number(value)));
@@ -80,7 +88,14 @@ export class Server {
     config.watch('zset-max-listpack-entries', (value) => (limits.zset.maxEntries = Number(value)));
     config.watch('zset-max-listpack-value', (value) => (limits.zset.maxValue = Number(value)));
     const access = this.keyspace.access;
-    config.watch('maxmemory-policy', (policy) => (access.lfu = policy.endsWith('-lfu')));
+    const evictor = this.keyspace.evictor;
+    config.watch('maxmemory-policy', (policy) => {
+      access.lfu = policy.endsWith('-lfu');
+      evictor.setPolicy(policy);
+    });
+    config.watch('maxmemory-samples', (samples) => evictor.setSamples(Number(samples)));
+    config.watch('maxmemory-eviction-tenacity', (tenacity) => evictor.setTenacity(Number(tenacity)));
+    config.watch('maxmemory', (value) => this.applyMaxmemory(Number(value)));
     config.watch('lfu-log-factor', (factor) => (access.lfuLogFactor = Number(factor)));
     config.watch('lfu-decay-time', (minutes) => (access.lfuDecayTime = Number(minutes)));
   }
@@ -169,12 +184,40 @@ export class Server {
     if (++this.cronTicks % hz === 0) this.closeIdleClients();
   }
 
-  /** Bytes the process's data occupies now (the V8 heap), updating the peak as Redis does per cron. */
+  /** used_memory now (the keyspace's meter), updating the peak as Redis does per cron. */
   sampleMemory(): number {
-    const used = process.memoryUsage().heapUsed;
+    const used = this.keyspace.meter.used;
     if (used > this.usedMemoryPeak) this.usedMemoryPeak = used;
     return used;
   }
+
+  /** maxmemory set (at start or by CONFIG SET): a limit under the current use evicts at once, as Redis' updateMaxmemory. */
+  private applyMaxmemory(maxmemory: number): void {
+    const meter = this.keyspace.meter;
+    meter.limit = maxmemory === 0 ? Infinity : maxmemory;
+    if (meter.used <= meter.limit) return;
+    this.log('warning', `WARNING: the new maxmemory value set via CONFIG SET (${maxmemory}) is smaller than the current memory usage (${meter.used}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.`);
+    this.evict();
+  }
+
+  /**
+   * Redis' performEvictions before a command (dispatch calls it only when over the limit): a
+   * pass that ran out of time goes on in the next turn of the event loop, as Redis' evictionTimeProc.
+   */
+  evict(): EvictResult {
+    const result = this.keyspace.evictor.perform();
+    if (this.keyspace.evictor.pending && !this.evictionScheduled) {
+      this.evictionScheduled = true;
+      setImmediate(this.continueEviction);
+    }
+    return result;
+  }
+
+  private readonly continueEviction = (): void => {
+    this.evictionScheduled = false;
+    this.clock.refresh();
+    this.evict();
+  };
 
   private closeIdleClients(): void {
     const timeout = this.config.getInt('timeout');
