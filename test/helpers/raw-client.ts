@@ -50,9 +50,14 @@ export class RawClient {
     return all;
   }
 
-  /** Sends and collects everything that arrives within `quietMs` of silence. */
-  async roundTrip(data: string | Buffer, quietMs = 100): Promise<string> {
+  /**
+   * Sends and collects everything that arrives within `quietMs` of silence, after at least
+   * `minBytes` arrived (or the connection closed): a loaded machine can be slower than any quiet
+   * window, so a reply known to come is waited for first.
+   */
+  async roundTrip(data: string | Buffer, quietMs = 100, minBytes = 0): Promise<string> {
     this.send(data);
+    if (minBytes > 0) await this.waitFor(() => this.received.length >= minBytes || this.closed, 5000);
     let last = -1;
     while (last !== this.received.length) {
       last = this.received.length;

@@ -330,7 +330,7 @@ async function monitorSession(port: number, commands: string[][]): Promise<[stri
     expect(await second.roundTrip(request('monitor'))).toBe('+OK\r\n');
     for (const args of commands) {
       const client = await RawClient.connect(port);
-      await client.roundTrip(request(...args), 20);
+      await client.roundTrip(request(...args), 20, 1);
       client.close();
     }
     const lines = commands.length;
@@ -373,7 +373,7 @@ describe('MONITOR', () => {
       [ours.port, redis.port].map(async (port) => {
         const client = await RawClient.connect(port);
         const replies: string[] = [];
-        for (const line of script) replies.push(maskMonitor(await client.roundTrip(line, 30)));
+        for (const line of script) replies.push(maskMonitor(await client.roundTrip(line, 30, line === 'QUIT\r\n' ? 0 : 1)));
         const closed = await client.waitClosed(1000);
         client.close();
         return { replies, closed };
