@@ -1,7 +1,6 @@
-import { runInNewContext } from 'node:vm';
-import { setFlagsFromString } from 'node:v8';
 import { CommandError, ERR_NOT_INTEGER, ERR_SYNTAX } from '../protocol/errors.js';
 import { DoubleReply, MapReply, OK, VerbatimReply, type Reply } from '../protocol/reply.js';
+import { collectGarbage } from '../server/heap-collector.js';
 import { memoryOverhead, type MemoryOverhead } from '../server/info.js';
 import type { Server } from '../server/server.js';
 import type { Session } from '../server/session.js';
@@ -13,14 +12,7 @@ import type { CommandSpec } from './spec.js';
 // here the allocator is V8's heap, so it runs a full garbage collection, after which V8 shrinks
 // its spaces and returns pages to the system (without it an idle process keeps its heap as it was).
 
-let collectGarbage: (() => void) | undefined;
-
 function purge(): Reply {
-  if (collectGarbage === undefined) {
-    // V8 installs gc() in contexts created after the flag is set; the flag changes nothing else.
-    setFlagsFromString('--expose-gc');
-    collectGarbage = runInNewContext('gc') as () => void;
-  }
   // Measured: one collection frees the garbage, and only a second one right after lets V8 shrink
   // its spaces and unmap the pages (RSS after 1M keys: 215 -> 174 bytes/key with one, -> ~135 with two).
   collectGarbage();

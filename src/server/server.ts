@@ -10,6 +10,7 @@ import { COMMAND_GROUPS } from '../commands/index.js';
 import type { ParserLimits } from '../protocol/resp/request-parser.js';
 import { BlockingRegistry } from './blocking.js';
 import { Clock } from './clock.js';
+import { collectIfWasteful } from './heap-collector.js';
 import { Config } from './config.js';
 import { ServerStats } from './stats.js';
 import { Session } from './session.js';
@@ -180,7 +181,8 @@ export class Server {
     if (this.activeExpireEnabled && !ClientPause.of(this).pausesWrites) this.expiryCycle.run(budgetMs);
     // Rates are measured on the real clock: a frozen or advanced test clock must not skew ops/sec.
     this.stats.sampleOps(performance.now());
-    this.sampleMemory();
+    const used = this.sampleMemory();
+    if (this.keyspace.meter.limit !== Infinity) collectIfWasteful(used);
     if (++this.cronTicks % hz === 0) this.closeIdleClients();
   }
 

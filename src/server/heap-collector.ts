@@ -1,0 +1,34 @@
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
+
+// V8 collects its old generation when the heap reaches a limit that grows with the heap, and a
+// node holding maxmemory of data while keys churn (eviction, overwrites) leaves garbage behind at
+// the rate it writes: measured, 1 GB of 1 KB SETs under maxmemory 100mb let the heap reach 355 MB
+// (RSS 500 MB) with 100 MB live. With a limit set, the cron therefore starts a full collection
+// when the garbage passes a quarter of the data (at least 32 MB), which holds RSS under three times maxmemory at
+// the cost of one full collection per such amount of writes.
+
+const MIB = 1024 * 1024;
+let gc: (() => void) | undefined;
+
+/** A full garbage collection, through gc() exposed for this purpose (the flag changes nothing else). */
+export function collectGarbage(): void {
+  if (gc === undefined) {
+    // V8 installs gc() in contexts created after the flag is set.
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  gc();
+}
+
+/**
+ * Called by the cron while maxmemory is set, with used_memory: collects when the heap holds more
+ * garbage than allowed. Returns whether it collected.
+ */
+export function collectIfWasteful(used: number): boolean {
+  const usage = process.memoryUsage();
+  const allocated = usage.heapUsed + usage.arrayBuffers;
+  if (allocated - used <= Math.max(used / 4, 32 * MIB)) return false;
+  collectGarbage();
+  return true;
+}
