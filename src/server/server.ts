@@ -10,7 +10,7 @@ import { COMMAND_GROUPS } from '../commands/index.js';
 import type { ParserLimits } from '../protocol/resp/request-parser.js';
 import { BlockingRegistry } from './blocking.js';
 import { Clock } from './clock.js';
-import { collectIfWasteful } from './heap-collector.js';
+import { collectIfWasteful, collectWhenIdle } from './heap-collector.js';
 import { Config } from './config.js';
 import { ServerStats } from './stats.js';
 import { Session } from './session.js';
@@ -69,6 +69,8 @@ export class Server {
   private cronTimer: NodeJS.Timeout | undefined;
   private nextClientId = 1;
   private cronTicks = 0;
+  /** total_commands_processed at the last once-a-second cron step. */
+  private commandsAtLastSecond = 0;
   private shuttingDown = false;
 
   constructor(readonly config: Config) {
@@ -183,7 +185,12 @@ export class Server {
     this.stats.sampleOps(performance.now());
     const used = this.sampleMemory();
     if (this.keyspace.meter.limit !== Infinity) collectIfWasteful(used);
-    if (++this.cronTicks % hz === 0) this.closeIdleClients();
+    if (++this.cronTicks % hz === 0) {
+      this.closeIdleClients();
+      const commands = this.stats.totalCommandsProcessed;
+      collectWhenIdle(used, commands - this.commandsAtLastSecond);
+      this.commandsAtLastSecond = commands;
+    }
   }
 
   /** used_memory now (the keyspace's meter), updating the peak as Redis does per cron. */
