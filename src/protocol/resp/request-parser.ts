@@ -7,6 +7,10 @@ const MULTIBULK_MAX = 2147483647;
 const BIG_ARGUMENT = 32 * 1024;
 const UNAUTHENTICATED_MULTIBULK_MAX = 10;
 const UNAUTHENTICATED_BULK_MAX = 16384;
+/** Argument positions whose previous string is kept for reuse: the name, the key, a first value. */
+const REMEMBERED_ARGS = 3;
+/** Only arguments this short are compared with the kept ones, so a mismatch costs less than a copy. */
+const REMEMBERED_MAX_LENGTH = 64;
 
 const CR = 13;
 const LF = 10;
@@ -41,8 +45,12 @@ export class RequestParser {
   private argvBytes = 0;
   private bigBulk: Buffer | null = null;
   private bigBulkFilled = 0;
-  /** The previous command's name, reused when the next one has the same bytes. */
-  private lastName = '';
+  /**
+   * The previous command's first arguments, reused when the next one has the same bytes there.
+   * Pipelines repeat command names, and often keys and small values (a counter, a queue): a reused
+   * string costs no copy and no garbage, and keeps its hash for the command and key lookups.
+   */
+  private readonly lastArgs: string[] = new Array<string>(REMEMBERED_ARGS).fill('');
 
   constructor(private readonly limits: ParserLimits) {}
 
@@ -170,14 +178,18 @@ export class RequestParser {
           return null;
         }
         // Like Redis, the two bytes after the payload are skipped, not checked.
-        if (argv.length === 0 && sameBytes(buffer, position, length, this.lastName)) {
-          // Pipelines repeat command names: reusing the string skips a copy and keeps its hash
-          // cached for the command table lookup.
-          argv.push(this.lastName);
+        const index = argv.length;
+        if (index < REMEMBERED_ARGS && length <= REMEMBERED_MAX_LENGTH) {
+          const last = this.lastArgs[index]!;
+          if (sameBytes(buffer, position, length, last)) {
+            argv.push(last);
+          } else {
+            const arg = buffer.latin1Slice(position, position + length);
+            this.lastArgs[index] = arg;
+            argv.push(arg);
+          }
         } else {
-          const arg = buffer.latin1Slice(position, position + length);
-          if (argv.length === 0) this.lastName = arg;
-          argv.push(arg);
+          argv.push(buffer.latin1Slice(position, position + length));
         }
         this.argvBytes += length;
         position += length + 2;
@@ -266,6 +278,8 @@ function quickLength(buffer: Buffer, start: number, end: number): number {
 
 function sameBytes(buffer: Buffer, start: number, length: number, text: string): boolean {
   if (text.length !== length) return false;
+  // Keys that differ mostly differ at the end (key:000123 against key:000124): look there first.
+  if (length > 0 && buffer[start + length - 1] !== text.charCodeAt(length - 1)) return false;
   for (let i = 0; i < length; i++) if (buffer[start + i] !== text.charCodeAt(i)) return false;
   return true;
 }
