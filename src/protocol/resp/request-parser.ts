@@ -7,8 +7,8 @@ const MULTIBULK_MAX = 2147483647;
 const BIG_ARGUMENT = 32 * 1024;
 const UNAUTHENTICATED_MULTIBULK_MAX = 10;
 const UNAUTHENTICATED_BULK_MAX = 16384;
-/** Argument positions whose previous string is kept for reuse: the name, the key, a first value. */
-const REMEMBERED_ARGS = 3;
+/** Argument positions whose previous string is kept for reuse: the name, the key, two more (a field and its value). */
+const REMEMBERED_ARGS = 4;
 /** Only arguments this short are compared with the kept ones, so a mismatch costs less than a copy. */
 const REMEMBERED_MAX_LENGTH = 64;
 
