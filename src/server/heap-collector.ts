@@ -35,6 +35,12 @@ export function collectIfWasteful(used: number): boolean {
 
 /** Commands per second under which the node counts as idle. */
 const IDLE_COMMANDS_PER_SECOND = 1000;
+/**
+ * Idle seconds before the collection: a full collection pauses the node for ~100-200 ms per
+ * million keys, which must not land on a client that merely paused between two bursts.
+ */
+const IDLE_SECONDS_BEFORE_COLLECTING = 5;
+let idleSeconds = 0;
 /** Whether this idle spell already had its collection. */
 let collectedWhileIdle = false;
 
@@ -47,10 +53,11 @@ let collectedWhileIdle = false;
  */
 export function collectWhenIdle(used: number, commandsLastSecond: number): boolean {
   if (commandsLastSecond >= IDLE_COMMANDS_PER_SECOND) {
+    idleSeconds = 0;
     collectedWhileIdle = false;
     return false;
   }
-  if (collectedWhileIdle) return false;
+  if (collectedWhileIdle || ++idleSeconds < IDLE_SECONDS_BEFORE_COLLECTING) return false;
   const usage = process.memoryUsage();
   if (usage.heapTotal + usage.arrayBuffers - used <= Math.max(used / 4, 32 * MIB)) return false;
   collectedWhileIdle = true;
