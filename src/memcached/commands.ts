@@ -82,14 +82,25 @@ function retrieve(session: MemcachedSession, tokens: string[], count: number, wi
   session.out = out + 'END\r\n';
 }
 
-function arithmetic(session: MemcachedSession, tokens: string[], ntokens: number, incr: boolean): void {
-  if (!wantTokens(session, ntokens, 4, 5)) return;
+/**
+ * The shared start of `incr`/`decr`/`touch <key> <value> [noreply]`: the token count, noreply
+ * (which also silences the errors that follow, as memcached's out_string does) and the key's
+ * length, each answered as memcached does. Returns the key, or undefined once answered.
+ */
+function keyWithOneArgument(session: MemcachedSession, tokens: string[], ntokens: number): string | undefined {
+  if (!wantTokens(session, ntokens, 4, 5)) return undefined;
   setNoreplyMaybe(session, tokens, ntokens);
   const key = tokens[1]!;
   if (key.length > KEY_MAX_LENGTH) {
     session.reply('CLIENT_ERROR bad command line format');
-    return;
+    return undefined;
   }
+  return key;
+}
+
+function arithmetic(session: MemcachedSession, tokens: string[], ntokens: number, incr: boolean): void {
+  const key = keyWithOneArgument(session, tokens, ntokens);
+  if (key === undefined) return;
   const delta = strtoull(tokens[2]!);
   if (delta === undefined) {
     session.reply('CLIENT_ERROR invalid numeric delta argument');
@@ -141,13 +152,8 @@ function deleteCommand(session: MemcachedSession, tokens: string[], ntokens: num
 }
 
 function touchCommand(session: MemcachedSession, tokens: string[], ntokens: number): void {
-  if (!wantTokens(session, ntokens, 4, 5)) return;
-  setNoreplyMaybe(session, tokens, ntokens);
-  const key = tokens[1]!;
-  if (key.length > KEY_MAX_LENGTH) {
-    session.reply('CLIENT_ERROR bad command line format');
-    return;
-  }
+  const key = keyWithOneArgument(session, tokens, ntokens);
+  if (key === undefined) return;
   const exptime = strtol32(tokens[2]!);
   if (exptime === undefined) {
     session.reply('CLIENT_ERROR invalid exptime argument');
