@@ -107,7 +107,7 @@ export function completeStorage(session: MemcachedSession): void {
   const parser = session.parser;
   const store = session.store;
   store.stats.cmdSet++;
-  if (!parser.dataTerminated) {
+  if (!parser.blockTerminated) {
     // ms always reports a bad chunk, even in quiet mode.
     if (pending.meta) session.noreply = false;
     session.reply('CLIENT_ERROR bad data chunk');

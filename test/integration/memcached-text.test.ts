@@ -42,7 +42,7 @@ function frames(parser: MemcachedTextParser): string[] {
       out.push('close');
       return out;
     }
-    if (frame === TextFrame.Data) out.push(`data:${JSON.stringify(parser.data)}:${parser.dataTerminated}`);
+    if (frame === TextFrame.Data) out.push(`data:${JSON.stringify(parser.data)}:${parser.blockTerminated}`);
     else {
       const tokens = parser.tokens.slice(0, parser.tokenCount);
       out.push(`line:${tokens.join('|')}`);

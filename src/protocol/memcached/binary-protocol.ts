@@ -1,4 +1,5 @@
 import '../resp/buffer-ext.js';
+import { ChunkedInput } from './chunked-input.js';
 
 // memcached's binary protocol (protocol_binary.h), codec only: a socket-free incremental request
 // decoder and a response encoder into one reused buffer. What a request means is the command
@@ -112,10 +113,9 @@ export const enum BinaryFrame {
   BadMagic,
 }
 
-const EMPTY = Buffer.alloc(0);
 const TWO_32 = 4294967296;
 
-export class BinaryRequestParser {
+export class BinaryRequestParser extends ChunkedInput {
   opcode = 0;
   keyLength = 0;
   extrasLength = 0;
@@ -130,50 +130,21 @@ export class BinaryRequestParser {
   readonly extras = Buffer.alloc(MAX_EXTRAS_KEPT + 4);
   /** The value asked for with expectValue (latin1, a copy). */
   value = '';
-  private buffer: Buffer = EMPTY;
-  private position = 0;
-  private valueRemaining = 0;
-  private valueWanted = false;
-  private swallowRemaining = 0;
-  private readonly valueParts: string[] = [];
-
-  /** Bytes arrived; `chunk` may be a view into a shared buffer, so call retainLeftover before it changes. */
-  feed(chunk: Buffer): void {
-    if (this.position < this.buffer.length) {
-      this.buffer = Buffer.concat([this.buffer.subarray(this.position), chunk]);
-    } else {
-      this.buffer = chunk;
-    }
-    this.position = 0;
-  }
-
-  /** Copies the unconsumed tail out of the (shared) chunk. */
-  retainLeftover(): void {
-    this.buffer = this.position >= this.buffer.length ? EMPTY : Buffer.from(this.buffer.subarray(this.position));
-    this.position = 0;
-  }
 
   /** The request's value (`length` bytes) comes next. */
   expectValue(length: number): void {
-    this.valueWanted = true;
-    this.valueRemaining = length;
-    this.valueParts.length = 0;
-  }
-
-  /** Drops the next `bytes` bytes unread (memcached's conn_swallow). */
-  swallow(bytes: number): void {
-    this.swallowRemaining = bytes;
+    this.startBlock(length, 0);
   }
 
   next(): BinaryFrame {
-    const buffer = this.buffer;
-    if (this.swallowRemaining > 0) {
-      const taken = Math.min(this.swallowRemaining, buffer.length - this.position);
-      this.position += taken;
-      this.swallowRemaining -= taken;
-      if (this.swallowRemaining > 0) return BinaryFrame.Incomplete;
+    if (this.swallowing()) return BinaryFrame.Incomplete;
+    if (this.blockPending) {
+      const value = this.readBlock();
+      if (value === undefined) return BinaryFrame.Incomplete;
+      this.value = value;
+      return BinaryFrame.Value;
     }
-    if (this.valueWanted) return this.readValue(buffer);
+    const buffer = this.buffer;
     const start = this.position;
     const available = buffer.length - start;
     if (available < HEADER_LENGTH) return BinaryFrame.Incomplete;
@@ -193,27 +164,6 @@ export class BinaryRequestParser {
     this.key = keyLength === 0 ? '' : buffer.latin1Slice(keyStart, keyStart + keyLength);
     this.position = keyStart + keyLength;
     return BinaryFrame.Request;
-  }
-
-  private readValue(buffer: Buffer): BinaryFrame {
-    const available = buffer.length - this.position;
-    const taken = Math.min(available, this.valueRemaining);
-    if (taken === this.valueRemaining && this.valueParts.length === 0) {
-      // The whole value is here: one copy, straight from the read buffer.
-      this.value = taken === 0 ? '' : buffer.latin1Slice(this.position, this.position + taken);
-      this.position += taken;
-      this.valueWanted = false;
-      this.valueRemaining = 0;
-      return BinaryFrame.Value;
-    }
-    if (taken > 0) this.valueParts.push(buffer.latin1Slice(this.position, this.position + taken));
-    this.position += taken;
-    this.valueRemaining -= taken;
-    if (this.valueRemaining > 0) return BinaryFrame.Incomplete;
-    this.value = this.valueParts.join('');
-    this.valueParts.length = 0;
-    this.valueWanted = false;
-    return BinaryFrame.Value;
   }
 }
 

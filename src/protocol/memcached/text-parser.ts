@@ -1,4 +1,5 @@
 import '../resp/buffer-ext.js';
+import { ChunkedInput } from './chunked-input.js';
 
 // The memcached text and meta protocols' request decoder: a socket-free incremental state machine.
 // Bytes go in (feed), frames come out (next): a command line split into tokens, or the data block a
@@ -16,7 +17,7 @@ export const enum TextFrame {
   Incomplete,
   /** A command line: see tokens/tokenCount. */
   Line,
-  /** The data block asked for with expectData: see data/dataTerminated. */
+  /** The data block asked for with expectData: see data/blockTerminated. */
   Data,
   /** memcached closes the connection here (an over-long line that is not a multiget). */
   Close,
@@ -24,74 +25,28 @@ export const enum TextFrame {
 
 /** Longest run of bytes without a newline memcached accepts for anything but get/gets. */
 const MAX_LINE_WITHOUT_NEWLINE = 2048;
-const EMPTY = Buffer.alloc(0);
 
-export class MemcachedTextParser {
+export class MemcachedTextParser extends ChunkedInput {
   /** The last line's tokens (entries past tokenCount are stale). */
   readonly tokens: string[] = [];
   tokenCount = 0;
-  /** The last data block without its two terminator bytes, and whether they were "\r\n". */
+  /** The last data block without its two terminator bytes; blockTerminated says whether they were "\r\n". */
   data = '';
-  dataTerminated = false;
-  private buffer: Buffer = EMPTY;
-  private position = 0;
-  /** Bytes of the data block still to read (expectData), or to drop (swallow). */
-  private dataRemaining = 0;
-  private dataWanted = false;
-  private swallowRemaining = 0;
-  private dataParts: string[] = [];
-
-  /** Bytes received and not consumed yet. */
-  get pendingBytes(): number {
-    return this.buffer.length - this.position;
-  }
-
-  /** True while a data block is being read or swallowed. */
-  get inDataBlock(): boolean {
-    return this.dataWanted || this.swallowRemaining > 0;
-  }
-
-  /** Bytes arrived; `chunk` may be a view into a shared buffer, so call retainLeftover before it changes. */
-  feed(chunk: Buffer): void {
-    if (this.position < this.buffer.length) {
-      this.buffer = Buffer.concat([this.buffer.subarray(this.position), chunk]);
-    } else {
-      this.buffer = chunk;
-    }
-    this.position = 0;
-  }
-
-  /** Copies the unconsumed tail out of the (shared) chunk. */
-  retainLeftover(): void {
-    if (this.position >= this.buffer.length) {
-      this.buffer = EMPTY;
-    } else {
-      this.buffer = Buffer.from(this.buffer.subarray(this.position));
-    }
-    this.position = 0;
-  }
 
   /** The next data block is `length` value bytes plus the two terminator bytes. */
   expectData(length: number): void {
-    this.dataWanted = true;
-    this.dataRemaining = length + 2;
-    this.dataParts.length = 0;
-  }
-
-  /** Drops the next `bytes` bytes unread (memcached's conn_swallow after a refused storage command). */
-  swallow(bytes: number): void {
-    this.swallowRemaining = bytes;
+    this.startBlock(length, 2);
   }
 
   next(): TextFrame {
-    const buffer = this.buffer;
-    if (this.swallowRemaining > 0) {
-      const taken = Math.min(this.swallowRemaining, buffer.length - this.position);
-      this.position += taken;
-      this.swallowRemaining -= taken;
-      if (this.swallowRemaining > 0) return TextFrame.Incomplete;
+    if (this.swallowing()) return TextFrame.Incomplete;
+    if (this.blockPending) {
+      const data = this.readBlock();
+      if (data === undefined) return TextFrame.Incomplete;
+      this.data = data;
+      return TextFrame.Data;
     }
-    if (this.dataWanted) return this.readData(buffer);
+    const buffer = this.buffer;
     const start = this.position;
     const newline = buffer.indexOf(10, start);
     if (newline < 0) {
@@ -105,31 +60,6 @@ export class MemcachedTextParser {
     if (nul >= 0 && nul < end) end = nul;
     this.tokenize(buffer, start, end);
     return TextFrame.Line;
-  }
-
-  private readData(buffer: Buffer): TextFrame {
-    const available = buffer.length - this.position;
-    const taken = Math.min(available, this.dataRemaining);
-    if (taken === this.dataRemaining && this.dataParts.length === 0) {
-      // The whole block is here: one copy, straight from the read buffer.
-      const end = this.position + taken;
-      this.data = buffer.latin1Slice(this.position, end - 2);
-      this.dataTerminated = buffer[end - 2] === 13 && buffer[end - 1] === 10;
-      this.position = end;
-      this.dataWanted = false;
-      this.dataRemaining = 0;
-      return TextFrame.Data;
-    }
-    if (taken > 0) this.dataParts.push(buffer.latin1Slice(this.position, this.position + taken));
-    this.position += taken;
-    this.dataRemaining -= taken;
-    if (this.dataRemaining > 0) return TextFrame.Incomplete;
-    const whole = this.dataParts.join('');
-    this.dataParts.length = 0;
-    this.data = whole.slice(0, whole.length - 2);
-    this.dataTerminated = whole.charCodeAt(whole.length - 2) === 13 && whole.charCodeAt(whole.length - 1) === 10;
-    this.dataWanted = false;
-    return TextFrame.Data;
   }
 
   /** memcached keeps reading a long line only if, after at most 100 spaces, it starts with "get " or "gets ". */
