@@ -19,7 +19,8 @@ COPY --from=build /app/dist ./dist
 COPY README.md ./
 # The node image's unprivileged user.
 USER node
-EXPOSE 6379
+# The Redis protocol, and the memcached engine (memcached-port; more with memcached-nodes).
+EXPOSE 6379 11211
 # No redis-cli in the image: a PING over TCP from node. NOAUTH also proves the server is up.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
   CMD node -e "const s=require('net').connect(+(process.env.ELASTICACHE_PORT||6379),'127.0.0.1');s.setTimeout(2000,()=>process.exit(1));s.on('error',()=>process.exit(1));s.on('data',d=>process.exit(/^(\+PONG|-NOAUTH)/.test(d.toString())?0:1));s.write('PING\r\n')"
