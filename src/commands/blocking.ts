@@ -5,7 +5,7 @@ import { NO_REPLY, NULL_ARRAY, type Reply } from '../protocol/reply.js';
 import type { BlockingServe } from '../server/blocking.js';
 import type { Session } from '../server/session.js';
 import { parseFloat64 } from './args.js';
-import { lmoveGeneric, parseListEnd, parseMpopArguments, popWithKey } from './list-generic.js';
+import { lmoveGeneric, MOVE_KEY_SPECS, parseListEnd, parseMpopArguments, popWithKey } from './list-generic.js';
 import { parseZmpopArguments, zpopGeneric } from './sorted-set-pop.js';
 import type { ArgumentSpec, CommandSpec, KeySpec } from './spec.js';
 
@@ -199,41 +199,57 @@ const LEFT_RIGHT = (name: string): ArgumentSpec => ({
   ],
 });
 
+/** BLPOP, BRPOP, BZPOPMIN, BZPOPMAX: every argument but the timeout is a key, read and possibly emptied. */
+const POP_KEY_SPECS: readonly KeySpec[] = [{ flags: ['RW', 'access', 'delete'], begin: { index: 1 }, find: { lastKey: -2, keyStep: 1, limit: 0 } }];
+
 /** BLMPOP and BZMPOP: numkeys at argv[2], then the keys, each read and possibly emptied. */
 const MPOP_KEY_SPECS: readonly KeySpec[] = [{ flags: ['RW', 'access', 'delete'], begin: { index: 2 }, find: { keynumIndex: 0, firstKey: 1, keyStep: 1 } }];
 
+/** BLPOP and BRPOP: keys then a timeout, the same flags and cost; only the end popped differs. */
+function listPopSpec(name: string, summary: string, handler: CommandSpec['handler']): CommandSpec {
+  return {
+    name,
+    arity: -3,
+    flags: ['write', 'noscript', 'blocking'],
+    keys: { first: 1, last: -2, step: 1 },
+    keySpecs: POP_KEY_SPECS,
+    acl: ['write', 'list', 'slow', 'blocking'],
+    group: 'list',
+    since: '2.0.0',
+    summary,
+    complexity: 'O(N) where N is the number of provided keys.',
+    arguments: KEYS_AND_TIMEOUT,
+    handler,
+  };
+}
+
+/** BZPOPMIN and BZPOPMAX: keys then a timeout, the same flags and cost; only the end popped differs. */
+function zsetPopSpec(name: string, summary: string, handler: CommandSpec['handler']): CommandSpec {
+  return {
+    name,
+    arity: -3,
+    flags: ['write', 'noscript', 'blocking', 'fast'],
+    keys: { first: 1, last: -2, step: 1 },
+    keySpecs: POP_KEY_SPECS,
+    acl: ['write', 'sortedset', 'fast', 'blocking'],
+    group: 'sorted-set',
+    since: '5.0.0',
+    summary,
+    complexity: 'O(log(N)) with N being the number of elements in the sorted set.',
+    arguments: KEYS_AND_TIMEOUT,
+    handler,
+  };
+}
+
 export const blockingCommands: CommandSpec[] = [
-  {
-    name: 'blpop',
-    arity: -3,
-    flags: ['write', 'noscript', 'blocking'],
-    keys: { first: 1, last: -2, step: 1 },
-    acl: ['write', 'list', 'slow', 'blocking'],
-    group: 'list',
-    since: '2.0.0',
-    summary: 'Remove and get the first element in a list, or block until one is available',
-    complexity: 'O(N) where N is the number of provided keys.',
-    arguments: KEYS_AND_TIMEOUT,
-    handler: (session, argv) => blockingPop(session, argv, LIST_HEAD, 'blpop'),
-  },
-  {
-    name: 'brpop',
-    arity: -3,
-    flags: ['write', 'noscript', 'blocking'],
-    keys: { first: 1, last: -2, step: 1 },
-    acl: ['write', 'list', 'slow', 'blocking'],
-    group: 'list',
-    since: '2.0.0',
-    summary: 'Remove and get the last element in a list, or block until one is available',
-    complexity: 'O(N) where N is the number of provided keys.',
-    arguments: KEYS_AND_TIMEOUT,
-    handler: (session, argv) => blockingPop(session, argv, LIST_TAIL, 'brpop'),
-  },
+  listPopSpec('blpop', 'Remove and get the first element in a list, or block until one is available', (session, argv) => blockingPop(session, argv, LIST_HEAD, 'blpop')),
+  listPopSpec('brpop', 'Remove and get the last element in a list, or block until one is available', (session, argv) => blockingPop(session, argv, LIST_TAIL, 'brpop')),
   {
     name: 'blmove',
     arity: 6,
     flags: ['write', 'denyoom', 'noscript', 'blocking'],
     keys: { first: 1, last: 2, step: 1 },
+    keySpecs: MOVE_KEY_SPECS,
     acl: ['write', 'list', 'slow', 'blocking'],
     group: 'list',
     since: '6.2.0',
@@ -253,6 +269,7 @@ export const blockingCommands: CommandSpec[] = [
     arity: 4,
     flags: ['write', 'denyoom', 'noscript', 'blocking'],
     keys: { first: 1, last: 2, step: 1 },
+    keySpecs: MOVE_KEY_SPECS,
     acl: ['write', 'list', 'slow', 'blocking'],
     group: 'list',
     since: '2.2.0',
@@ -286,32 +303,8 @@ export const blockingCommands: CommandSpec[] = [
     ],
     handler: blmpopCommand,
   },
-  {
-    name: 'bzpopmin',
-    arity: -3,
-    flags: ['write', 'noscript', 'blocking', 'fast'],
-    keys: { first: 1, last: -2, step: 1 },
-    acl: ['write', 'sortedset', 'fast', 'blocking'],
-    group: 'sorted-set',
-    since: '5.0.0',
-    summary: 'Remove and return the member with the lowest score from one or more sorted sets, or block until one is available',
-    complexity: 'O(log(N)) with N being the number of elements in the sorted set.',
-    arguments: KEYS_AND_TIMEOUT,
-    handler: (session, argv) => blockingZpop(session, argv, false, 'bzpopmin'),
-  },
-  {
-    name: 'bzpopmax',
-    arity: -3,
-    flags: ['write', 'noscript', 'blocking', 'fast'],
-    keys: { first: 1, last: -2, step: 1 },
-    acl: ['write', 'sortedset', 'fast', 'blocking'],
-    group: 'sorted-set',
-    since: '5.0.0',
-    summary: 'Remove and return the member with the highest score from one or more sorted sets, or block until one is available',
-    complexity: 'O(log(N)) with N being the number of elements in the sorted set.',
-    arguments: KEYS_AND_TIMEOUT,
-    handler: (session, argv) => blockingZpop(session, argv, true, 'bzpopmax'),
-  },
+  zsetPopSpec('bzpopmin', 'Remove and return the member with the lowest score from one or more sorted sets, or block until one is available', (session, argv) => blockingZpop(session, argv, false, 'bzpopmin')),
+  zsetPopSpec('bzpopmax', 'Remove and return the member with the highest score from one or more sorted sets, or block until one is available', (session, argv) => blockingZpop(session, argv, true, 'bzpopmax')),
   {
     name: 'bzmpop',
     arity: -5,

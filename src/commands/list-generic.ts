@@ -5,6 +5,7 @@ import { CommandError, ERR_SYNTAX, ERR_WRONGTYPE } from '../protocol/errors.js';
 import type { Reply } from '../protocol/reply.js';
 import type { Session } from '../server/session.js';
 import { isToken, parseInt64 } from './args.js';
+import type { KeySpec } from './spec.js';
 
 // The list operations shared by the list commands and the blocking ones (BLPOP, BLMOVE,
 // BLMPOP…), as Redis' t_list.c shares popGenericCommand, lmoveGenericCommand,
@@ -172,3 +173,9 @@ export function lmoveGeneric(session: Session, source: string, destination: stri
   db.markChanged(changes);
   return element;
 }
+
+/** LMOVE, RPOPLPUSH and their blocking forms: the source is read and emptied, the destination grows. */
+export const MOVE_KEY_SPECS: readonly KeySpec[] = [
+  { flags: ['RW', 'access', 'delete'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+  { flags: ['RW', 'insert'], begin: { index: 2 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+];

@@ -11,12 +11,13 @@ import {
   integerAtLeast,
   isList,
   lmoveGeneric,
+  MOVE_KEY_SPECS,
   mpopGeneric,
   parseListEnd,
   parseMpopArguments,
   popRange,
 } from './list-generic.js';
-import type { ArgumentSpec, CommandSpec, KeyPositions, KeySpec } from './spec.js';
+import type { ArgumentSpec, CommandSpec, KeyPositions } from './spec.js';
 
 // The list commands of Redis 7.0's t_list.c (the blocking ones live in blocking.ts and reuse the
 // generic functions of list-generic.ts). Every lookup is one find; an emptied list is deleted.
@@ -263,12 +264,6 @@ const LEFT_RIGHT = (name: string): ArgumentSpec => ({
   ],
 });
 const PUSH_COMPLEXITY = 'O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.';
-
-/** LMOVE and RPOPLPUSH: the source is read and emptied, the destination grows. */
-const MOVE_KEY_SPECS: readonly KeySpec[] = [
-  { flags: ['RW', 'access', 'delete'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
-  { flags: ['RW', 'insert'], begin: { index: 2 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
-];
 
 /** LPUSH, RPUSH and their X forms: one declaration shape over pushGeneric. */
 function pushCommand(name: string, since: string, summary: string, where: ListEnd, onlyIfExists: boolean): CommandSpec {

@@ -15,6 +15,23 @@ const SOURCES_KEY_SPEC: KeySpec = { flags: ['RO', 'access'], begin: { index: 1 }
 
 export type SortedSetCommandMeta = Omit<CommandSpec, 'handler'>;
 
+/** ZREMRANGEBYRANK/BYSCORE/BYLEX: one key, one range, the same flags, key spec and cost. */
+function removeRangeSpec(name: string, since: string, summary: string, from: string, to: string, type: ArgumentSpec['type']): SortedSetCommandMeta {
+  return {
+    name,
+    arity: 4,
+    flags: ['write'],
+    keys: { first: 1, last: 1, step: 1 },
+    keySpecs: [{ flags: ['RW', 'delete'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } }],
+    acl: ['write', 'sortedset', 'slow'],
+    group: 'sorted-set',
+    since,
+    summary,
+    complexity: 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.',
+    arguments: [{ name: 'key', type: 'key' }, { name: from, type }, { name: to, type }],
+  };
+}
+
 export const SORTED_SET_SPECS = {
   zadd: {
     name: 'zadd',
@@ -224,45 +241,9 @@ export const SORTED_SET_SPECS = {
     complexity: 'O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.',
     arguments: [{ name: 'key', type: 'key' }, { name: 'member', type: 'string', multiple: true }],
   },
-  zremrangebyrank: {
-    name: 'zremrangebyrank',
-    arity: 4,
-    flags: ['write'],
-    keys: { first: 1, last: 1, step: 1 },
-    keySpecs: [{ flags: ['RW', 'delete'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } }],
-    acl: ['write', 'sortedset', 'slow'],
-    group: 'sorted-set',
-    since: '2.0.0',
-    summary: 'Remove all members in a sorted set within the given indexes',
-    complexity: 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.',
-    arguments: [{ name: 'key', type: 'key' }, { name: 'start', type: 'integer' }, { name: 'stop', type: 'integer' }],
-  },
-  zremrangebyscore: {
-    name: 'zremrangebyscore',
-    arity: 4,
-    flags: ['write'],
-    keys: { first: 1, last: 1, step: 1 },
-    keySpecs: [{ flags: ['RW', 'delete'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } }],
-    acl: ['write', 'sortedset', 'slow'],
-    group: 'sorted-set',
-    since: '1.2.0',
-    summary: 'Remove all members in a sorted set within the given scores',
-    complexity: 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.',
-    arguments: [{ name: 'key', type: 'key' }, { name: 'min', type: 'double' }, { name: 'max', type: 'double' }],
-  },
-  zremrangebylex: {
-    name: 'zremrangebylex',
-    arity: 4,
-    flags: ['write'],
-    keys: { first: 1, last: 1, step: 1 },
-    keySpecs: [{ flags: ['RW', 'delete'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } }],
-    acl: ['write', 'sortedset', 'slow'],
-    group: 'sorted-set',
-    since: '2.8.9',
-    summary: 'Remove all members in a sorted set between the given lexicographical range',
-    complexity: 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.',
-    arguments: [{ name: 'key', type: 'key' }, { name: 'min', type: 'string' }, { name: 'max', type: 'string' }],
-  },
+  zremrangebyrank: removeRangeSpec('zremrangebyrank', '2.0.0', 'Remove all members in a sorted set within the given indexes', 'start', 'stop', 'integer'),
+  zremrangebyscore: removeRangeSpec('zremrangebyscore', '1.2.0', 'Remove all members in a sorted set within the given scores', 'min', 'max', 'double'),
+  zremrangebylex: removeRangeSpec('zremrangebylex', '2.8.9', 'Remove all members in a sorted set between the given lexicographical range', 'min', 'max', 'string'),
   zpopmin: {
     name: 'zpopmin',
     arity: -2,

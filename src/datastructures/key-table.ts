@@ -105,7 +105,6 @@ export class KeyTable {
    * (the old last slot), or -1 when the removed one was last.
    */
   remove(slot: number): number {
-    this.missedKey = undefined;
     this.unplace(this.positionOf(slot));
     const last = --this.count;
     const cells = this.cells;

@@ -81,6 +81,13 @@ describe('COMMAND INFO', () => {
     expect(mismatches.join('\n')).toBe('');
   });
 
+  it('gives the blocking and list-moving commands the key specs Redis 7.0 gives them', async () => {
+    const names = ['blpop', 'brpop', 'bzpopmin', 'bzpopmax', 'blmove', 'brpoplpush', 'blmpop', 'bzmpop', 'lmove', 'rpoplpush'];
+    const keySpecs = (infos: Info[]): unknown[] => infos.map((info) => [info[0], info[8]]);
+    const [mine, theirs] = await Promise.all([oursClient.call('command', 'info', ...names), realClient.call('command', 'info', ...names)]);
+    expect(keySpecs(mine as Info[])).toEqual(keySpecs(theirs as Info[]));
+  });
+
   it('answers for container|sub names, unknown names as nil, and the whole table with no names', async () => {
     const mine = (await oursClient.call('command', 'info', 'config|get', 'nosuch', 'get')) as (Info | null)[];
     const theirs = (await realClient.call('command', 'info', 'config|get', 'nosuch', 'get')) as (Info | null)[];
