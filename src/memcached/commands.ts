@@ -1,6 +1,7 @@
 import { strtol32, strtoul32, strtoull } from '../protocol/memcached/numbers.js';
 import { DeltaResult, StoreMode } from './store.js';
 import type { MemcachedSession } from './session.js';
+import type { TextTokens } from '../protocol/memcached/text-parser.js';
 import { KEY_MAX_LENGTH, runUpdate } from './storage-commands.js';
 import { META_COMMANDS } from './meta-commands.js';
 import { runStats } from './stats.js';
@@ -8,9 +9,9 @@ import { runStats } from './stats.js';
 // The text protocol's commands (memcached 1.6 proto_text.c), as a table from command name to
 // handler. Handlers receive memcached's token count convention: `ntokens` is the number of tokens
 // plus the terminal one, capped at 24 as memcached's tokenizer (MAX_TOKENS) caps it, so the
-// WANT_TOKENS checks and `tokens[ntokens - 2]` (the noreply position) read exactly as in memcached.
+// WANT_TOKENS checks and `tokens.token(ntokens - 2)` (the noreply position) read exactly as in memcached.
 
-type TextHandler = (session: MemcachedSession, tokens: string[], ntokens: number, count: number) => void;
+type TextHandler = (session: MemcachedSession, tokens: TextTokens, ntokens: number, count: number) => void;
 
 const MAX_TOKENS = 24;
 /** The key ElastiCache engines before 1.4.14 kept the cluster configuration under (Auto Discovery). */
@@ -24,8 +25,8 @@ function wantTokens(session: MemcachedSession, ntokens: number, min: number, max
   return true;
 }
 
-function setNoreplyMaybe(session: MemcachedSession, tokens: string[], ntokens: number): boolean {
-  if (tokens[ntokens - 2] === 'noreply') session.noreply = true;
+function setNoreplyMaybe(session: MemcachedSession, tokens: TextTokens, ntokens: number): boolean {
+  if (tokens.is(ntokens - 2, 'noreply')) session.noreply = true;
   return session.noreply;
 }
 
@@ -33,13 +34,13 @@ function setNoreplyMaybe(session: MemcachedSession, tokens: string[], ntokens: n
  * get/gets/gat/gats: one VALUE block per live key, then END. A key over 250 bytes stops the
  * command: memcached then drops every reply of the batch not sent yet and answers only the error.
  */
-function retrieve(session: MemcachedSession, tokens: string[], count: number, withCas: boolean, touch: boolean): void {
+function retrieve(session: MemcachedSession, tokens: TextTokens, count: number, withCas: boolean, touch: boolean): void {
   const store = session.store;
   const stats = store.stats;
   let first = 1;
   let exptime = 0;
   if (touch) {
-    const parsed = strtol32(tokens[1]!);
+    const parsed = strtol32(tokens.token(1));
     if (parsed === undefined) {
       session.reply('CLIENT_ERROR invalid exptime argument');
       return;
@@ -48,8 +49,9 @@ function retrieve(session: MemcachedSession, tokens: string[], count: number, wi
     first = 2;
   }
   let out = session.out;
+  let ended = false;
   for (let i = first; i < count; i++) {
-    const key = tokens[i]!;
+    const key = tokens.token(i);
     if (key.length > KEY_MAX_LENGTH) {
       session.discardOutput();
       session.reply('CLIENT_ERROR bad command line format');
@@ -57,7 +59,13 @@ function retrieve(session: MemcachedSession, tokens: string[], count: number, wi
     }
     const item = touch ? store.touch(key, exptime) : store.fetch(key, true);
     if (item !== null) {
-      out += 'VALUE ' + key + ' ' + item.flags + ' ' + item.value.length + (withCas ? ' ' + item.cas + '\r\n' : '\r\n') + item.value + '\r\n';
+      if (i === count - 1 && !withCas) {
+        // The last key's block and the END are the item's text as it is.
+        out += item.text;
+        ended = true;
+      } else {
+        out += item.valueBlock(withCas);
+      }
       if (touch) {
         stats.cmdTouch++;
         stats.touchHits++;
@@ -71,7 +79,7 @@ function retrieve(session: MemcachedSession, tokens: string[], count: number, wi
     } else if (key === CLUSTER_CONFIG_KEY && session.engine.cluster !== undefined) {
       // Not an item: every node answers it from the cluster's description unless a client stored one.
       const config = session.engine.cluster.describe();
-      out += 'VALUE ' + key + ' 0 ' + config.length + (withCas ? ' 0\r\n' : '\r\n') + config + '\r\n';
+      out += 'VALUE ' + CLUSTER_CONFIG_KEY + ' 0 ' + config.length + (withCas ? ' 0\r\n' : '\r\n') + config + '\r\n';
       stats.cmdGet++;
       stats.getHits++;
     } else {
@@ -79,7 +87,7 @@ function retrieve(session: MemcachedSession, tokens: string[], count: number, wi
       stats.getMisses++;
     }
   }
-  session.out = out + 'END\r\n';
+  session.out = ended ? out : out + 'END\r\n';
 }
 
 /**
@@ -87,10 +95,10 @@ function retrieve(session: MemcachedSession, tokens: string[], count: number, wi
  * (which also silences the errors that follow, as memcached's out_string does) and the key's
  * length, each answered as memcached does. Returns the key, or undefined once answered.
  */
-function keyWithOneArgument(session: MemcachedSession, tokens: string[], ntokens: number): string | undefined {
+function keyWithOneArgument(session: MemcachedSession, tokens: TextTokens, ntokens: number): string | undefined {
   if (!wantTokens(session, ntokens, 4, 5)) return undefined;
   setNoreplyMaybe(session, tokens, ntokens);
-  const key = tokens[1]!;
+  const key = tokens.token(1);
   if (key.length > KEY_MAX_LENGTH) {
     session.reply('CLIENT_ERROR bad command line format');
     return undefined;
@@ -98,10 +106,10 @@ function keyWithOneArgument(session: MemcachedSession, tokens: string[], ntokens
   return key;
 }
 
-function arithmetic(session: MemcachedSession, tokens: string[], ntokens: number, incr: boolean): void {
+function arithmetic(session: MemcachedSession, tokens: TextTokens, ntokens: number, incr: boolean): void {
   const key = keyWithOneArgument(session, tokens, ntokens);
   if (key === undefined) return;
-  const delta = strtoull(tokens[2]!);
+  const delta = strtoull(tokens.token(2));
   if (delta === undefined) {
     session.reply('CLIENT_ERROR invalid numeric delta argument');
     return;
@@ -124,11 +132,11 @@ function arithmetic(session: MemcachedSession, tokens: string[], ntokens: number
   }
 }
 
-function deleteCommand(session: MemcachedSession, tokens: string[], ntokens: number): void {
+function deleteCommand(session: MemcachedSession, tokens: TextTokens, ntokens: number): void {
   if (!wantTokens(session, ntokens, 3, 5)) return;
   if (ntokens > 3) {
     // Only the legacy "delete <key> 0" hold time and noreply are accepted after the key.
-    const holdIsZero = tokens[2] === '0';
+    const holdIsZero = tokens.token(2) === '0';
     const noreply = setNoreplyMaybe(session, tokens, ntokens);
     const valid = (ntokens === 4 && (holdIsZero || noreply)) || (ntokens === 5 && holdIsZero && noreply);
     if (!valid) {
@@ -136,7 +144,7 @@ function deleteCommand(session: MemcachedSession, tokens: string[], ntokens: num
       return;
     }
   }
-  const key = tokens[1]!;
+  const key = tokens.token(1);
   if (key.length > KEY_MAX_LENGTH) {
     session.reply('CLIENT_ERROR bad command line format');
     return;
@@ -151,10 +159,10 @@ function deleteCommand(session: MemcachedSession, tokens: string[], ntokens: num
   }
 }
 
-function touchCommand(session: MemcachedSession, tokens: string[], ntokens: number): void {
+function touchCommand(session: MemcachedSession, tokens: TextTokens, ntokens: number): void {
   const key = keyWithOneArgument(session, tokens, ntokens);
   if (key === undefined) return;
-  const exptime = strtol32(tokens[2]!);
+  const exptime = strtol32(tokens.token(2));
   if (exptime === undefined) {
     session.reply('CLIENT_ERROR invalid exptime argument');
     return;
@@ -170,14 +178,14 @@ function touchCommand(session: MemcachedSession, tokens: string[], ntokens: numb
   }
 }
 
-function flushAll(session: MemcachedSession, tokens: string[], ntokens: number): void {
+function flushAll(session: MemcachedSession, tokens: TextTokens, ntokens: number): void {
   if (!wantTokens(session, ntokens, 2, 4)) return;
   setNoreplyMaybe(session, tokens, ntokens);
   const store = session.store;
   store.stats.cmdFlush++;
   let delay = 0;
   if (ntokens !== (session.noreply ? 3 : 2)) {
-    const parsed = strtol32(tokens[1]!);
+    const parsed = strtol32(tokens.token(1));
     if (parsed === undefined) {
       session.reply('CLIENT_ERROR invalid exptime argument');
       return;
@@ -193,9 +201,9 @@ function flushAll(session: MemcachedSession, tokens: string[], ntokens: number):
  * framed like a value, `CONFIG cluster 0 <bytes>`, the data, END. Anything else is ERROR, as from
  * a plain memcached.
  */
-function configCommand(session: MemcachedSession, tokens: string[], ntokens: number): void {
+function configCommand(session: MemcachedSession, tokens: TextTokens, ntokens: number): void {
   const cluster = session.engine.cluster;
-  if (ntokens !== 4 || tokens[1] !== 'get' || tokens[2] !== 'cluster' || cluster === undefined) {
+  if (ntokens !== 4 || tokens.token(1) !== 'get' || tokens.token(2) !== 'cluster' || cluster === undefined) {
     session.reply('ERROR');
     return;
   }
@@ -203,10 +211,10 @@ function configCommand(session: MemcachedSession, tokens: string[], ntokens: num
   session.out += 'CONFIG cluster 0 ' + config.length + '\r\n' + config + '\r\nEND\r\n';
 }
 
-function verbosity(session: MemcachedSession, tokens: string[], ntokens: number): void {
+function verbosity(session: MemcachedSession, tokens: TextTokens, ntokens: number): void {
   if (!wantTokens(session, ntokens, 3, 4)) return;
   setNoreplyMaybe(session, tokens, ntokens);
-  const level = strtoul32(tokens[1]!);
+  const level = strtoul32(tokens.token(1));
   if (level === undefined) {
     session.reply('CLIENT_ERROR bad command line format');
     return;
@@ -246,14 +254,15 @@ const TEXT_COMMANDS = new Map<string, TextHandler>([
   ...META_COMMANDS,
 ]);
 
-/** process_command_ascii: one command line, `count` tokens. */
-export function runCommandLine(session: MemcachedSession, tokens: string[], count: number): void {
+/** process_command_ascii: one command line. */
+export function runCommandLine(session: MemcachedSession, tokens: TextTokens): void {
+  const count = tokens.count;
   // No valid command is shorter than two bytes; an empty line is an error too.
-  if (count === 0 || tokens[0]!.length < 2) {
+  if (count === 0 || tokens.end(0) - tokens.start(0) < 2) {
     session.reply('ERROR');
     return;
   }
-  const handler = TEXT_COMMANDS.get(tokens[0]!);
+  const handler = TEXT_COMMANDS.get(tokens.token(0));
   if (handler === undefined) {
     session.reply('ERROR');
     return;

@@ -1,6 +1,7 @@
 import { strtol32, strtoul32, strtoull } from '../protocol/memcached/numbers.js';
 import { DeltaResult, StoreMode, StoreResult, itemTotalSize, slabClassOf, type Item } from './store.js';
 import type { MemcachedSession } from './session.js';
+import type { TextTokens } from '../protocol/memcached/text-parser.js';
 import { KEY_MAX_LENGTH, allocate } from './storage-commands.js';
 import { decodeBase64Key, encodeKey } from './keys.js';
 
@@ -9,7 +10,7 @@ import { decodeBase64Key, encodeKey } from './keys.js';
 // (_meta_flag_preparse: duplicates, unknown letters, bad numbers), then the reply's return flags
 // are written in the order the request gave them.
 
-type MetaHandler = (session: MemcachedSession, tokens: string[], ntokens: number) => void;
+type MetaHandler = (session: MemcachedSession, tokens: TextTokens, ntokens: number) => void;
 
 /** memcached's MFLAG_MAX_OPT_LENGTH: more tokens than this are refused. */
 const MAX_OPT_TOKENS = 20;
@@ -45,12 +46,12 @@ const BAD_FORMAT = 'CLIENT_ERROR bad command line format';
 const BAD_TOKEN = 'CLIENT_ERROR bad token in command line format';
 
 /** _meta_flag_preparse: true when every flag parsed; otherwise flags.error says why. */
-function preparse(session: MemcachedSession, tokens: string[], ntokens: number, start: number): boolean {
+function preparse(session: MemcachedSession, tokens: TextTokens, ntokens: number, start: number): boolean {
   const store = session.store;
   seen.fill(0);
   const f = flags;
   f.error = BAD_FORMAT;
-  f.key = tokens[1]!;
+  f.key = tokens.token(1);
   f.keyBinary = f.noUpdate = f.locked = f.vivify = f.value = f.setStale = f.noReply = f.hasCas = f.newTtl = false;
   f.mode = '';
   f.exptime = f.autovivExptime = f.recacheTime = f.clientFlags = f.reqCas = 0;
@@ -58,7 +59,7 @@ function preparse(session: MemcachedSession, tokens: string[], ntokens: number, 
   f.initial = 0n;
   let failed = false;
   for (let i = start; i < ntokens - 1; i++) {
-    const token = tokens[i]!;
+    const token = tokens.token(i);
     const letter = token.charCodeAt(0);
     if (letter >= 127 || seen[letter] !== 0) {
       f.error = 'CLIENT_ERROR duplicate flag';
@@ -68,7 +69,7 @@ function preparse(session: MemcachedSession, tokens: string[], ntokens: number, 
     const argument = token.slice(1);
     switch (token[0]) {
       case 'b': {
-        const decoded = decodeBase64Key(tokens[1]!);
+        const decoded = decodeBase64Key(tokens.token(1));
         if (decoded === undefined) {
           f.error = 'CLIENT_ERROR error decoding key';
           failed = true;
@@ -181,9 +182,9 @@ function ttlOf(item: Item, now: number): string {
   return item.exptime === 0 ? '-1' : String((item.exptime - now) >>> 0);
 }
 
-function mg(session: MemcachedSession, tokens: string[], ntokens: number): void {
+function mg(session: MemcachedSession, tokens: TextTokens, ntokens: number): void {
   if (ntokens < 3) return session.reply('ERROR');
-  if (tokens[1]!.length > KEY_MAX_LENGTH) return error(session, BAD_FORMAT);
+  if (tokens.token(1).length > KEY_MAX_LENGTH) return error(session, BAD_FORMAT);
   if (ntokens > MAX_OPT_TOKENS) return error(session, 'CLIENT_ERROR options flags are too long');
   if (!preparse(session, tokens, ntokens, 2)) return error(session, flags.error);
   const f = flags;
@@ -204,7 +205,7 @@ function mg(session: MemcachedSession, tokens: string[], ntokens: number): void 
     stats.getMisses++;
     let line = 'EN';
     for (let i = 2; i < ntokens - 1; i++) {
-      const token = tokens[i]!;
+      const token = tokens.token(i);
       if (token[0] === 'O') {
         if (token.length > MAX_OPAQUE_LENGTH) return error(session, 'CLIENT_ERROR opaque token too long');
         line += ' ' + token;
@@ -215,9 +216,9 @@ function mg(session: MemcachedSession, tokens: string[], ntokens: number): void 
   }
   const now = store.currentTime;
   let wonToken = false;
-  let line = f.value ? 'VA ' + item.value.length : 'HD';
+  let line = f.value ? 'VA ' + item.valueLength : 'HD';
   for (let i = 2; i < ntokens - 1; i++) {
-    const token = tokens[i]!;
+    const token = tokens.token(i);
     switch (token[0]) {
       case 'T':
         ttlSet = true;
@@ -234,7 +235,7 @@ function mg(session: MemcachedSession, tokens: string[], ntokens: number): void 
         if (!item.tokenSent && !created && item.exptime !== 0 && item.exptime < f.recacheTime) wonToken = true;
         break;
       case 's':
-        line += ' s' + item.value.length;
+        line += ' s' + item.valueLength;
         break;
       case 't':
         line += ' t' + ttlOf(item, now);
@@ -290,12 +291,12 @@ function refuse(session: MemcachedSession, text: string, length: number): void {
 
 const MS_MODES: Record<string, StoreMode> = { E: StoreMode.Add, A: StoreMode.Append, P: StoreMode.Prepend, R: StoreMode.Replace, S: StoreMode.Set };
 
-function ms(session: MemcachedSession, tokens: string[], ntokens: number): void {
+function ms(session: MemcachedSession, tokens: TextTokens, ntokens: number): void {
   if (ntokens < 3) return session.reply('ERROR');
-  if (tokens[1]!.length > KEY_MAX_LENGTH) return error(session, BAD_FORMAT);
+  if (tokens.token(1).length > KEY_MAX_LENGTH) return error(session, BAD_FORMAT);
   if (ntokens === 3) return error(session, BAD_FORMAT);
   if (ntokens > MAX_OPT_TOKENS) return error(session, 'CLIENT_ERROR options flags too long');
-  const length = strtol32(tokens[2]!);
+  const length = strtol32(tokens.token(2));
   if (length === undefined || length < 0 || length > 2147483645) return error(session, BAD_FORMAT);
   // From here on a refusal still swallows the data block the client is sending.
   if (!preparse(session, tokens, ntokens, 3)) return refuse(session, flags.error, length);
@@ -306,7 +307,7 @@ function ms(session: MemcachedSession, tokens: string[], ntokens: number): void 
   returnFlags.length = 0;
   let errorText = '';
   for (let i = 3; i < ntokens - 1; i++) {
-    const token = tokens[i]!;
+    const token = tokens.token(i);
     if (token[0] === 'O') {
       if (token.length > MAX_OPAQUE_LENGTH) errorText = 'CLIENT_ERROR opaque token too long';
       else returnFlags.push(token);
@@ -339,10 +340,10 @@ function ms(session: MemcachedSession, tokens: string[], ntokens: number): void 
 }
 
 /** Appends the O and k return flags (all a reply without an item can carry); false on a too-long opaque. */
-function opaqueAndKey(session: MemcachedSession, tokens: string[], ntokens: number, key: string, binary: boolean): string | undefined {
+function opaqueAndKey(session: MemcachedSession, tokens: TextTokens, ntokens: number, key: string, binary: boolean): string | undefined {
   let suffix = '';
   for (let i = 2; i < ntokens - 1; i++) {
-    const token = tokens[i]!;
+    const token = tokens.token(i);
     if (token[0] === 'O') {
       if (token.length > MAX_OPAQUE_LENGTH) return undefined;
       suffix += ' ' + token;
@@ -351,9 +352,9 @@ function opaqueAndKey(session: MemcachedSession, tokens: string[], ntokens: numb
   return suffix;
 }
 
-function md(session: MemcachedSession, tokens: string[], ntokens: number): void {
+function md(session: MemcachedSession, tokens: TextTokens, ntokens: number): void {
   if (ntokens < 3) return session.reply('ERROR');
-  if (tokens[1]!.length > KEY_MAX_LENGTH) return session.reply(BAD_FORMAT);
+  if (tokens.token(1).length > KEY_MAX_LENGTH) return session.reply(BAD_FORMAT);
   if (ntokens > MAX_OPT_TOKENS) return session.reply('CLIENT_ERROR options flags too long');
   if (!preparse(session, tokens, ntokens, 2)) return error(session, 'CLIENT_ERROR invalid or duplicate flag');
   const f = flags;
@@ -384,9 +385,9 @@ function md(session: MemcachedSession, tokens: string[], ntokens: number): void 
   session.reply(status + suffix);
 }
 
-function ma(session: MemcachedSession, tokens: string[], ntokens: number): void {
+function ma(session: MemcachedSession, tokens: TextTokens, ntokens: number): void {
   if (ntokens < 3) return session.reply('ERROR');
-  if (tokens[1]!.length > KEY_MAX_LENGTH) return session.reply(BAD_FORMAT);
+  if (tokens.token(1).length > KEY_MAX_LENGTH) return session.reply(BAD_FORMAT);
   if (ntokens > MAX_OPT_TOKENS) return session.reply('CLIENT_ERROR options flags too long');
   if (!preparse(session, tokens, ntokens, 2)) return error(session, 'CLIENT_ERROR invalid or duplicate flag');
   const f = flags;
@@ -446,7 +447,7 @@ function ma(session: MemcachedSession, tokens: string[], ntokens: number): void 
   const now = store.currentTime;
   let line = f.value ? 'VA ' + value.length : 'HD';
   for (let i = 2; i < ntokens - 1; i++) {
-    const token = tokens[i]!;
+    const token = tokens.token(i);
     switch (token[0]) {
       case 'c':
         line += ' c' + item.cas;
@@ -473,10 +474,10 @@ function ma(session: MemcachedSession, tokens: string[], ntokens: number): void 
 }
 
 /** me: memcached's debug line for one item (exp is printed with memcached's inverted sign). */
-function me(session: MemcachedSession, tokens: string[], ntokens: number): void {
-  if (ntokens < 3 || tokens[1]!.length > KEY_MAX_LENGTH) return session.reply(BAD_FORMAT);
-  let key = tokens[1]!;
-  if (ntokens >= 4 && tokens[2] === 'b') {
+function me(session: MemcachedSession, tokens: TextTokens, ntokens: number): void {
+  if (ntokens < 3 || tokens.token(1).length > KEY_MAX_LENGTH) return session.reply(BAD_FORMAT);
+  let key = tokens.token(1);
+  if (ntokens >= 4 && tokens.token(2) === 'b') {
     const decoded = decodeBase64Key(key);
     if (decoded === undefined) return session.reply(BAD_FORMAT);
     key = decoded;
@@ -486,7 +487,7 @@ function me(session: MemcachedSession, tokens: string[], ntokens: number): void 
   const item = store.fetch(key, false);
   if (item === null) return session.reply('EN');
   const now = store.currentTime;
-  const size = itemTotalSize(item.key.length, item.value.length, item.flags);
+  const size = itemTotalSize(item.key.length, item.valueLength, item.flags);
   session.reply(
     `ME ${item.keyBinary ? Buffer.from(item.key, 'latin1').toString('base64') : item.key} ` +
       `exp=${item.exptime === 0 ? -1 : now - item.exptime} la=${now - item.time} cas=${item.cas} ` +

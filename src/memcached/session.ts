@@ -144,7 +144,7 @@ export class MemcachedSession {
       if (frame === TextFrame.Data) completeStorage(this);
       else {
         this.noreply = false;
-        runCommandLine(this, parser.tokens, parser.tokenCount);
+        runCommandLine(this, parser);
       }
       if (this.out.length > OUTPUT_BATCH_LIMIT) this.flush();
     }

@@ -1,5 +1,6 @@
 import { SLAB_CLASS_SIZES } from './store.js';
 import type { MemcachedSession } from './session.js';
+import type { TextTokens } from '../protocol/memcached/text-parser.js';
 
 // `stats` and its subcommands, with memcached 1.6's names and order. Counters come from the store
 // and the engine, kept incrementally; only the admin subcommands (items, slabs) walk the items.
@@ -132,12 +133,12 @@ function text(stats: StatList): string {
 }
 
 /** process_stat: `stats [items|slabs|sizes|settings|conns|reset]`; anything else is ERROR. */
-export function runStats(session: MemcachedSession, tokens: string[], ntokens: number): void {
+export function runStats(session: MemcachedSession, tokens: TextTokens, ntokens: number): void {
   if (ntokens === 2) {
     session.out += text(generalStats(session));
     return;
   }
-  switch (tokens[1]) {
+  switch (tokens.token(1)) {
     case 'reset':
       session.engine.resetStats();
       session.reply('RESET');

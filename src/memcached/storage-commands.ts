@@ -1,6 +1,7 @@
 import { strtol32, strtoul32, strtoull } from '../protocol/memcached/numbers.js';
 import { StoreMode, StoreResult } from './store.js';
 import type { MemcachedSession } from './session.js';
+import type { TextTokens } from '../protocol/memcached/text-parser.js';
 import { encodeKey } from './keys.js';
 
 // set/add/replace/append/prepend/cas (process_update_command) and the data-block half shared with
@@ -29,28 +30,28 @@ export interface PendingStore {
 }
 
 /** Text storage commands: `set <key> <flags> <exptime> <bytes> [noreply]`, cas with `<cas unique>` before noreply. */
-export function runUpdate(session: MemcachedSession, tokens: string[], ntokens: number, mode: StoreMode): void {
+export function runUpdate(session: MemcachedSession, tokens: TextTokens, ntokens: number, mode: StoreMode): void {
   const handleCas = mode === StoreMode.Cas;
   if (handleCas ? ntokens !== 7 && ntokens !== 8 : ntokens !== 6 && ntokens !== 7) {
     session.reply('ERROR');
     return;
   }
-  if (tokens[ntokens - 2] === 'noreply') session.noreply = true;
-  const key = tokens[1]!;
+  if (tokens.is(ntokens - 2, 'noreply')) session.noreply = true;
+  const key = tokens.token(1);
   if (key.length > KEY_MAX_LENGTH) {
     session.reply('CLIENT_ERROR bad command line format');
     return;
   }
-  const flags = strtoul32(tokens[2]!);
-  const exptime = strtol32(tokens[3]!);
-  const length = strtol32(tokens[4]!);
+  const flags = strtoul32(tokens.token(2));
+  const exptime = strtol32(tokens.token(3));
+  const length = strtol32(tokens.token(4));
   if (flags === undefined || exptime === undefined || length === undefined) {
     session.reply('CLIENT_ERROR bad command line format');
     return;
   }
   let cas = 0;
   if (handleCas) {
-    const parsed = strtoull(tokens[5]!);
+    const parsed = strtoull(tokens.token(5));
     if (parsed === undefined) {
       session.reply('CLIENT_ERROR bad command line format');
       return;

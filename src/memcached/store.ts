@@ -10,7 +10,7 @@ import { strtoull } from '../protocol/memcached/numbers.js';
  * exptime into one (negative → already expired, up to 30 days → relative, beyond → unix time).
  *
  * Use:
- *   const item = store.fetch(key, true)      // live item or null; counts get_expired/get_flushed; bumps LRU
+ *   const item = store.fetch(key, true)      // live item or null; counts get_expired/get_flushed; marks it active
  *   store.allocationResult(keyLength, valueLength, flags)  // TooLarge / NoMemory before reading a data block
  *   store.store(mode, key, value, flags, exptime, cas)     // set/add/replace/append/prepend/cas → StoreResult
  *   store.delete(key) · store.touch(key, exptime) · store.delta(key, incr, delta, cas) · store.flushAll(delay)
@@ -75,6 +75,15 @@ export interface StoreLimits {
   itemSizeMax: number;
 }
 
+/** An item's wire form is built by joining these pieces: one flat string, no concatenation tree. */
+const TEXT_PIECES: (string | number)[] = ['VALUE ', '', ' ', 0, ' ', 0, '\r\n', '', '\r\nEND\r\n'];
+const TEXT_KEY = 1;
+const TEXT_FLAGS = 3;
+const TEXT_LENGTH = 5;
+const TEXT_VALUE = 7;
+/** The length of the "\r\nEND\r\n" that closes an item's text. */
+const TEXT_TAIL = 7;
+
 export class Item {
   /** Neighbours in the LRU list: prev is more recently used. */
   prev: Item | null = null;
@@ -87,11 +96,25 @@ export class Item {
   tokenSent = false;
   /** The key was sent base64-encoded (meta b flag): meta replies encode it back. */
   keyBinary = false;
+  /** Read since it was stored or last spared from eviction (ITEM_ACTIVE). */
+  active = false;
+  /** In the store (not yet replaced, deleted, expired or evicted). */
+  linked = false;
+  /**
+   * The item as a text get answers it, `VALUE <key> <flags> <bytes>\r\n<value>\r\nEND\r\n`, as
+   * one flat string: a get of one key sends it as it is (one copy into the socket, where a
+   * concatenation would first be flattened), and a multiget takes it without the END. memcached
+   * keeps the same suffix in its items for the same reason.
+   */
+  text: string;
+  /** Where the value starts in `text`. */
+  valueStart: number;
+  valueLength: number;
 
   constructor(
     readonly key: string,
-    public value: string,
-    public flags: number,
+    value: string,
+    readonly flags: number,
     /** Relative expiry time in seconds, 0 = never. */
     public exptime: number,
     public cas: number,
@@ -99,7 +122,36 @@ export class Item {
     public time: number,
     /** ITEM_ntotal: the bytes this item counts against the memory limit. */
     public size: number,
-  ) {}
+  ) {
+    this.text = '';
+    this.valueStart = 0;
+    this.valueLength = 0;
+    this.setValue(value);
+  }
+
+  get value(): string {
+    return this.text.substring(this.valueStart, this.valueStart + this.valueLength);
+  }
+
+  /** Replaces the value in place (incr/decr of a number no longer than the old one). */
+  setValue(value: string): void {
+    const pieces = TEXT_PIECES;
+    pieces[TEXT_KEY] = this.key;
+    pieces[TEXT_FLAGS] = this.flags;
+    pieces[TEXT_LENGTH] = value.length;
+    pieces[TEXT_VALUE] = value;
+    this.text = pieces.join('');
+    pieces[TEXT_KEY] = pieces[TEXT_VALUE] = '';
+    this.valueLength = value.length;
+    this.valueStart = this.text.length - TEXT_TAIL - value.length;
+  }
+
+  /** The VALUE block of a get (`withCas`: of a gets), without the END that closes the reply. */
+  valueBlock(withCas: boolean): string {
+    const text = this.text;
+    if (!withCas) return text.substring(0, text.length - 5);
+    return text.substring(0, this.valueStart - 2) + ' ' + this.cas + text.substring(this.valueStart - 2, text.length - 5);
+  }
 }
 
 /** The store's counters; the front ends add their command counters here too. */
@@ -229,15 +281,17 @@ export class MemcachedStore {
     return item;
   }
 
-  /** do_item_bump: fetched, most recently used, access time refreshed at most once a minute. */
+  /**
+   * do_item_bump: fetched, active, access time refreshed at most once a minute. The item is not
+   * moved in the LRU list: as in memcached's segmented LRU, an active item reaching the tail gets
+   * a second chance instead (see makeRoom). Moving it on every hit would touch its two neighbours,
+   * two cache misses per get with a store larger than the caches.
+   */
   bump(item: Item): void {
     item.fetched = true;
+    item.active = true;
     const now = this.currentTime;
     if (item.time < now - ITEM_UPDATE_INTERVAL) item.time = now;
-    if (this.head !== item) {
-      this.removeFromList(item);
-      this.pushHead(item);
-    }
   }
 
   /** item_alloc's verdict before a data block is read: Stored (it fits), TooLarge or NoMemory. */
@@ -315,6 +369,7 @@ export class MemcachedStore {
     this.makeRoom(size);
     const item = new Item(key, value, flags, exptime, this.nextCas(), this.currentTime, size);
     this.items.set(key, item);
+    item.linked = true;
     this.pushHead(item);
     this.bytes += size;
     this.stats.totalItems++;
@@ -331,6 +386,12 @@ export class MemcachedStore {
       const victim = this.tail;
       if ((victim.exptime !== 0 && victim.exptime <= now) || this.isFlushed(victim, now)) {
         this.stats.reclaimed++;
+      } else if (victim.active) {
+        // Read since it last came by: it goes back to the head (memcached moves it from COLD to WARM).
+        victim.active = false;
+        this.removeFromList(victim);
+        this.pushHead(victim);
+        continue;
       } else {
         this.stats.evictions++;
         if (!victim.fetched) this.stats.evictedUnfetched++;
@@ -351,7 +412,8 @@ export class MemcachedStore {
 
   /** Removes an item (delete, replacement, expiry, eviction). */
   unlink(item: Item): void {
-    if (this.items.get(item.key) !== item) return;
+    if (!item.linked) return;
+    item.linked = false;
     this.items.delete(item.key);
     this.removeFromList(item);
     this.bytes -= item.size;
@@ -381,7 +443,7 @@ export class MemcachedStore {
   delta(key: string, incr: boolean, delta: bigint, cas: number): DeltaResult {
     const item = this.fetch(key, false);
     if (item === null) return DeltaResult.NotFound;
-    if (item.value.length === 0) return DeltaResult.NonNumeric;
+    if (item.valueLength === 0) return DeltaResult.NonNumeric;
     if (cas !== 0 && item.cas !== cas) return DeltaResult.CasMismatch;
     const current = strtoull(item.value);
     if (current === undefined) return DeltaResult.NonNumeric;
@@ -395,8 +457,8 @@ export class MemcachedStore {
     }
     const text = next.toString();
     this.lastDeltaValue = text;
-    if (text.length <= item.value.length) {
-      item.value = item.value.length === text.length ? text : text + ' '.repeat(item.value.length - text.length);
+    if (text.length <= item.valueLength) {
+      item.setValue(item.valueLength === text.length ? text : text + ' '.repeat(item.valueLength - text.length));
       item.cas = this.nextCas();
       this.touchForUpdate(item);
       this.lastItem = item;
@@ -419,6 +481,7 @@ export class MemcachedStore {
     if (this.oldestLive <= this.currentTime) this.oldestCas = this.nextCas();
     if (delay <= 0) {
       // Nothing stored so far can be read again: free the memory now instead of at the next lookup.
+      for (let item = this.head; item !== null; item = item.next) item.linked = false;
       this.items.clear();
       this.head = this.tail = null;
       this.bytes = 0;

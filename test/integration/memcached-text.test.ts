@@ -44,7 +44,7 @@ function frames(parser: MemcachedTextParser): string[] {
     }
     if (frame === TextFrame.Data) out.push(`data:${JSON.stringify(parser.data)}:${parser.blockTerminated}`);
     else {
-      const tokens = parser.tokens.slice(0, parser.tokenCount);
+      const tokens = Array.from({ length: parser.count }, (_, index) => parser.token(index));
       out.push(`line:${tokens.join('|')}`);
       // The command layer decides about data blocks; this stand-in asks for one after set and swallows after big.
       if (tokens[0] === 'set') parser.expectData(Number(tokens[4]));

@@ -144,7 +144,7 @@ export class BinaryRequestParser extends ChunkedInput {
       this.value = value;
       return BinaryFrame.Value;
     }
-    const buffer = this.buffer;
+    const buffer = this.input;
     const start = this.position;
     const available = buffer.length - start;
     if (available < HEADER_LENGTH) return BinaryFrame.Incomplete;

@@ -8,7 +8,7 @@ const EMPTY = Buffer.alloc(0);
  * length (a value) that may arrive over several chunks.
  */
 export abstract class ChunkedInput {
-  protected buffer: Buffer = EMPTY;
+  protected input: Buffer = EMPTY;
   protected position = 0;
   /** Whether the last block's trailer was "\r\n" (a text data block must end so). */
   blockTerminated = false;
@@ -20,13 +20,13 @@ export abstract class ChunkedInput {
 
   /** Bytes arrived; `chunk` may be a view into a shared buffer, so call retainLeftover before it changes. */
   feed(chunk: Buffer): void {
-    this.buffer = this.position < this.buffer.length ? Buffer.concat([this.buffer.subarray(this.position), chunk]) : chunk;
+    this.input = this.position < this.input.length ? Buffer.concat([this.input.subarray(this.position), chunk]) : chunk;
     this.position = 0;
   }
 
   /** Copies the unconsumed tail out of the (shared) chunk. */
   retainLeftover(): void {
-    this.buffer = this.position >= this.buffer.length ? EMPTY : Buffer.from(this.buffer.subarray(this.position));
+    this.input = this.position >= this.input.length ? EMPTY : Buffer.from(this.input.subarray(this.position));
     this.position = 0;
   }
 
@@ -50,7 +50,7 @@ export abstract class ChunkedInput {
   /** Consumes swallowed bytes; true while more are still to come. */
   protected swallowing(): boolean {
     if (this.swallowRemaining === 0) return false;
-    const taken = Math.min(this.swallowRemaining, this.buffer.length - this.position);
+    const taken = Math.min(this.swallowRemaining, this.input.length - this.position);
     this.position += taken;
     this.swallowRemaining -= taken;
     return this.swallowRemaining > 0;
@@ -58,7 +58,7 @@ export abstract class ChunkedInput {
 
   /** The block's content (latin1) once all of it is here, else undefined. */
   protected readBlock(): string | undefined {
-    const buffer = this.buffer;
+    const buffer = this.input;
     const trailer = this.blockTrailer;
     const taken = Math.min(buffer.length - this.position, this.blockRemaining);
     if (taken === this.blockRemaining && this.blockParts.length === 0) {

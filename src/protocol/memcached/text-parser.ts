@@ -1,5 +1,6 @@
 import '../resp/buffer-ext.js';
 import { ChunkedInput } from './chunked-input.js';
+import { sameBytes } from '../bytes.js';
 
 // The memcached text and meta protocols' request decoder: a socket-free incremental state machine.
 // Bytes go in (feed), frames come out (next): a command line split into tokens, or the data block a
@@ -15,7 +16,7 @@ import { ChunkedInput } from './chunked-input.js';
 export const enum TextFrame {
   /** More bytes are needed. */
   Incomplete,
-  /** A command line: see tokens/tokenCount. */
+  /** A command line: see its TextTokens. */
   Line,
   /** The data block asked for with expectData: see data/blockTerminated. */
   Data,
@@ -25,13 +26,36 @@ export const enum TextFrame {
 
 /** Longest run of bytes without a newline memcached accepts for anything but get/gets. */
 const MAX_LINE_WITHOUT_NEWLINE = 2048;
+/**
+ * Token positions whose previous string is kept and handed out again when the bytes repeat: the
+ * command name and a storage command's key, flags, exptime and length are mostly the same from
+ * one line to the next.
+ */
+const REMEMBERED_TOKENS = 5;
 
-export class MemcachedTextParser extends ChunkedInput {
-  /** The last line's tokens (entries past tokenCount are stale). */
-  readonly tokens: string[] = [];
-  tokenCount = 0;
+/**
+ * A command line's tokens as the command handlers read them. Strings are made only for the
+ * tokens a handler asks for; a get looks its keys up by their bytes (`buffer`, `start`, `end`),
+ * valid only while the line is being run.
+ */
+export interface TextTokens {
+  readonly count: number;
+  readonly buffer: Uint8Array;
+  token(index: number): string;
+  start(index: number): number;
+  end(index: number): number;
+  /** Whether the token spells `text`, without making a string of it. */
+  is(index: number, text: string): boolean;
+}
+
+export class MemcachedTextParser extends ChunkedInput implements TextTokens {
+  /** The last line's token count. */
+  count = 0;
   /** The last data block without its two terminator bytes; blockTerminated says whether they were "\r\n". */
   data = '';
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  private readonly remembered: string[] = new Array<string>(REMEMBERED_TOKENS).fill('');
 
   /** The next data block is `length` value bytes plus the two terminator bytes. */
   expectData(length: number): void {
@@ -56,10 +80,37 @@ export class MemcachedTextParser extends ChunkedInput {
     this.position = newline + 1;
     let end = newline;
     if (end - start > 1 && buffer[end - 1] === 13) end--;
-    const nul = buffer.indexOf(0, start);
-    if (nul >= 0 && nul < end) end = nul;
     this.tokenize(buffer, start, end);
     return TextFrame.Line;
+  }
+
+  get buffer(): Buffer {
+    return this.input;
+  }
+
+  token(index: number): string {
+    const buffer = this.input;
+    const start = this.starts[index]!;
+    const end = this.ends[index]!;
+    if (index >= REMEMBERED_TOKENS) return buffer.latin1Slice(start, end);
+    const last = this.remembered[index]!;
+    if (sameBytes(buffer, start, end - start, last)) return last;
+    const text = buffer.latin1Slice(start, end);
+    this.remembered[index] = text;
+    return text;
+  }
+
+  start(index: number): number {
+    return this.starts[index]!;
+  }
+
+  end(index: number): number {
+    return this.ends[index]!;
+  }
+
+  is(index: number, text: string): boolean {
+    const start = this.starts[index]!;
+    return sameBytes(this.input, start, this.ends[index]! - start, text);
   }
 
   /** memcached keeps reading a long line only if, after at most 100 spaces, it starts with "get " or "gets ". */
@@ -71,20 +122,24 @@ export class MemcachedTextParser extends ChunkedInput {
     return word.startsWith('get ') || word === 'gets ';
   }
 
+  /** Splits the line at spaces; a NUL ends it, as strlen does in memcached. */
   private tokenize(buffer: Buffer, start: number, end: number): void {
-    const tokens = this.tokens;
+    const starts = this.starts;
+    const ends = this.ends;
     let count = 0;
     let tokenStart = start;
-    for (let i = start; i <= end; i++) {
-      if (i === end || buffer[i] === 32) {
+    for (let i = start; ; i++) {
+      const byte = i === end ? 0 : buffer[i]!;
+      if (byte === 32 || byte === 0) {
         if (i > tokenStart) {
-          if (count < tokens.length) tokens[count] = buffer.latin1Slice(tokenStart, i);
-          else tokens.push(buffer.latin1Slice(tokenStart, i));
+          starts[count] = tokenStart;
+          ends[count] = i;
           count++;
         }
+        if (byte === 0) break;
         tokenStart = i + 1;
       }
     }
-    this.tokenCount = count;
+    this.count = count;
   }
 }

@@ -1,4 +1,5 @@
 import './buffer-ext.js';
+import { sameBytes } from '../bytes.js';
 
 // Redis' limits on the request framing (server.h, networking.c).
 const INLINE_MAX_SIZE = 64 * 1024;
@@ -274,14 +275,6 @@ function quickLength(buffer: Buffer, start: number, end: number): number {
     }
   }
   return -1;
-}
-
-function sameBytes(buffer: Buffer, start: number, length: number, text: string): boolean {
-  if (text.length !== length) return false;
-  // Keys that differ mostly differ at the end (key:000123 against key:000124): look there first.
-  if (length > 0 && buffer[start + length - 1] !== text.charCodeAt(length - 1)) return false;
-  for (let i = 0; i < length; i++) if (buffer[start + i] !== text.charCodeAt(i)) return false;
-  return true;
 }
 
 /**
