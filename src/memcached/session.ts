@@ -11,8 +11,9 @@ import { BinaryConnection, completeBinaryValue, runBinaryRequest } from './binar
 const OUTPUT_BATCH_LIMIT = 64 * 1024;
 
 /**
- * One memcached client connection. Reads a chunk, runs every complete command in it, then writes
- * all replies in one socket write, as the Redis Session does. The first byte decides the protocol
+ * One memcached client connection. Reads a chunk and runs every complete command in it; all its
+ * replies go out in one socket write once every connection readable in this event-loop turn has
+ * run its commands (see MemcachedEngine.queueFlush). The first byte decides the protocol
  * for the connection's life, as memcached's auto-negotiation does: the binary request magic means
  * binary (replies encoded by `binary.writer`), anything else text and meta (replies are latin1
  * text appended to `out`; `reply()` honours noreply the way memcached's out_string does). With SASL
@@ -46,6 +47,8 @@ export class MemcachedSession {
   lastCommandAt: number;
   private closing = false;
   private pausedForOutput = false;
+  /** Waiting in the engine's queue for the end of this event-loop turn to write its replies. */
+  flushQueued = false;
   private readonly transport: Transport;
 
   constructor(readonly engine: MemcachedEngine, socket: Socket, id: number) {
@@ -75,7 +78,6 @@ export class MemcachedSession {
   /** Transport callback: `chunk` is only valid during this call. */
   onData(chunk: Buffer): void {
     const engine = this.engine;
-    engine.clock.refresh();
     engine.bytesRead += chunk.length;
     this.lastCommandAt = engine.clock.now;
     if (!this.protocolChosen) {
@@ -92,7 +94,7 @@ export class MemcachedSession {
       this.processInput();
       this.parser.retainLeftover();
     }
-    this.flush();
+    this.engine.queueFlush(this);
   }
 
   onDrain(): void {

@@ -52,6 +52,17 @@ function loadBinding(): StreamWrapBinding | undefined {
 const binding = process.env.ELASTICACHE_PLAIN_SOCKETS === '1' ? undefined : loadBinding();
 /** Every connection reads into this one buffer; a reader must copy what it keeps past its callback. */
 const sharedReadBuffer = Buffer.allocUnsafe(READ_BUFFER_SIZE);
+/**
+ * Views of the shared buffer's first N bytes, by N, made once: a view costs as much as a small
+ * command's parsing, and unpipelined clients send reads of a few recurring lengths.
+ */
+const KEPT_VIEW_LIMIT = 4096;
+const readViews = new Array<Buffer | undefined>(KEPT_VIEW_LIMIT).fill(undefined);
+
+function readView(length: number): Buffer {
+  if (length >= KEPT_VIEW_LIMIT) return sharedReadBuffer.subarray(0, length);
+  return (readViews[length] ??= sharedReadBuffer.subarray(0, length));
+}
 
 export interface TransportListener {
   /** Bytes arrived: `chunk` is valid only during this call. */
@@ -88,7 +99,7 @@ export class Transport {
       handle.useUserBuffer(sharedReadBuffer);
       handle.onread = () => {
         const bytesRead = state[readBytesIndex]!;
-        if (bytesRead > 0) listener.onData(sharedReadBuffer.subarray(0, bytesRead));
+        if (bytesRead > 0) listener.onData(readView(bytesRead));
         else if (bytesRead === UV_EOF) {
           listener.onEndOfInput?.();
           this.end();
