@@ -9,3 +9,26 @@ export function sameBytes(buffer: Uint8Array, start: number, length: number, tex
   for (let i = 0; i < length; i++) if (buffer[start + i] !== text.charCodeAt(i)) return false;
   return true;
 }
+
+/** Distinct lengths a PrefixViews keeps views for before it starts over. */
+const KEPT_PREFIX_LENGTHS = 64;
+
+/**
+ * Views of a buffer's first N bytes, made once per N: making a view costs as much as parsing a
+ * small command, and unpipelined traffic reads and writes a few recurring lengths.
+ */
+export class PrefixViews {
+  private readonly views = new Map<number, Buffer>();
+
+  constructor(readonly buffer: Buffer) {}
+
+  of(length: number): Buffer {
+    let view = this.views.get(length);
+    if (view === undefined) {
+      if (this.views.size === KEPT_PREFIX_LENGTHS) this.views.clear();
+      view = this.buffer.subarray(0, length);
+      this.views.set(length, view);
+    }
+    return view;
+  }
+}

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { PrefixViews } from '../protocol/bytes.js';
 
 // A client connection's byte transport. Node's stream machinery costs several microseconds per
 // read and per write (a 64 KB allocation per read, a Buffer per chunk, nextTick callbacks), which
@@ -52,17 +53,7 @@ function loadBinding(): StreamWrapBinding | undefined {
 const binding = process.env.ELASTICACHE_PLAIN_SOCKETS === '1' ? undefined : loadBinding();
 /** Every connection reads into this one buffer; a reader must copy what it keeps past its callback. */
 const sharedReadBuffer = Buffer.allocUnsafe(READ_BUFFER_SIZE);
-/**
- * Views of the shared buffer's first N bytes, by N, made once: a view costs as much as a small
- * command's parsing, and unpipelined clients send reads of a few recurring lengths.
- */
-const KEPT_VIEW_LIMIT = 4096;
-const readViews = new Array<Buffer | undefined>(KEPT_VIEW_LIMIT).fill(undefined);
-
-function readView(length: number): Buffer {
-  if (length >= KEPT_VIEW_LIMIT) return sharedReadBuffer.subarray(0, length);
-  return (readViews[length] ??= sharedReadBuffer.subarray(0, length));
-}
+const sharedReadViews = new PrefixViews(sharedReadBuffer);
 
 export interface TransportListener {
   /** Bytes arrived: `chunk` is valid only during this call. */
@@ -99,7 +90,7 @@ export class Transport {
       handle.useUserBuffer(sharedReadBuffer);
       handle.onread = () => {
         const bytesRead = state[readBytesIndex]!;
-        if (bytesRead > 0) listener.onData(readView(bytesRead));
+        if (bytesRead > 0) listener.onData(sharedReadViews.of(bytesRead));
         else if (bytesRead === UV_EOF) {
           listener.onEndOfInput?.();
           this.end();

@@ -1,5 +1,6 @@
 import '../resp/buffer-ext.js';
 import { ChunkedInput } from './chunked-input.js';
+import { PrefixViews } from '../bytes.js';
 
 // memcached's binary protocol (protocol_binary.h), codec only: a socket-free incremental request
 // decoder and a response encoder into one reused buffer. What a request means is the command
@@ -159,7 +160,7 @@ export class BinaryRequestParser extends ChunkedInput {
     this.opaque = buffer.readUInt32BE(start + 12);
     this.cas = buffer.readUInt32BE(start + 16) * TWO_32 + buffer.readUInt32BE(start + 20);
     const extrasStart = start + HEADER_LENGTH;
-    buffer.copy(this.extras, 0, extrasStart, extrasStart + Math.min(extrasLength, MAX_EXTRAS_KEPT));
+    if (extrasLength > 0) buffer.copy(this.extras, 0, extrasStart, extrasStart + Math.min(extrasLength, MAX_EXTRAS_KEPT));
     const keyStart = extrasStart + extrasLength;
     this.key = keyLength === 0 ? '' : buffer.latin1Slice(keyStart, keyStart + keyLength);
     this.position = keyStart + keyLength;
@@ -181,6 +182,7 @@ export class BinaryResponseWriter {
    */
   private committed = 0;
   private buffer = Buffer.allocUnsafe(16 * 1024);
+  private views = new PrefixViews(this.buffer);
 
   /** A response header; the body (`bodyLength` bytes: extras, key, value) must follow. */
   header(opcode: number, status: number, extrasLength: number, keyLength: number, bodyLength: number, opaque: number, cas: number): void {
@@ -231,7 +233,7 @@ export class BinaryResponseWriter {
   take(): Buffer | undefined {
     this.committed = 0;
     if (this.length === 0) return undefined;
-    const data = this.buffer.subarray(0, this.length);
+    const data = this.views.of(this.length);
     this.length = 0;
     return data;
   }
@@ -239,6 +241,7 @@ export class BinaryResponseWriter {
   /** The last taken batch is still queued in the socket: write the next ones elsewhere. */
   detach(): void {
     this.buffer = Buffer.allocUnsafe(this.buffer.length);
+    this.views = new PrefixViews(this.buffer);
   }
 
   private reserve(bytes: number): void {
@@ -247,5 +250,6 @@ export class BinaryResponseWriter {
     const grown = Buffer.allocUnsafe(Math.max(needed, this.buffer.length * 2));
     this.buffer.copy(grown, 0, 0, this.length);
     this.buffer = grown;
+    this.views = new PrefixViews(grown);
   }
 }
