@@ -4,6 +4,7 @@ import { MemcachedStore, StoreStats, type StoreLimits } from './store.js';
 import { MemcachedSession } from './session.js';
 import type { SaslCredentials } from './sasl.js';
 import type { MemcachedCluster } from './cluster.js';
+import { FlushQueue } from '../server/flush-queue.js';
 
 /** The memcached version the engine reports (`version`, `stats`): the one its behaviour follows. */
 export const MEMCACHED_VERSION = '1.6.18';
@@ -49,8 +50,8 @@ export class MemcachedEngine {
   private readonly listeners: NetServer[] = [];
   private nextId = 1;
   private clockTick: NodeJS.Timeout | undefined = undefined;
-  private readonly flushQueue: MemcachedSession[] = [];
-  private flushScheduled = false;
+  /** Sessions whose replies are written at the end of this event-loop turn. */
+  readonly flushQueue = new FlushQueue();
 
   constructor(
     readonly clock: Clock,
@@ -93,33 +94,6 @@ export class MemcachedEngine {
     const session = new MemcachedSession(this, socket, this.nextId++);
     this.sessions.set(session.id, session);
   }
-
-  /**
-   * Writes the session's replies at the end of this event-loop turn, after every connection the
-   * poll found readable has run its commands, as Redis writes its replies in beforeSleep. Writes
-   * made back to back find a client already awake, where a write after each read would wake a
-   * client that went back to sleep in between; waking a process on another CPU is the largest
-   * single cost of an unpipelined request on a virtual machine.
-   */
-  queueFlush(session: MemcachedSession): void {
-    if (session.flushQueued) return;
-    session.flushQueued = true;
-    this.flushQueue.push(session);
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(this.flushQueued);
-  }
-
-  private readonly flushQueued = (): void => {
-    this.flushScheduled = false;
-    const queue = this.flushQueue;
-    for (let i = 0; i < queue.length; i++) {
-      const session = queue[i]!;
-      session.flushQueued = false;
-      session.flush();
-    }
-    queue.length = 0;
-  };
 
   removeSession(session: MemcachedSession): void {
     this.sessions.delete(session.id);

@@ -13,7 +13,7 @@ const OUTPUT_BATCH_LIMIT = 64 * 1024;
 /**
  * One memcached client connection. Reads a chunk and runs every complete command in it; all its
  * replies go out in one socket write once every connection readable in this event-loop turn has
- * run its commands (see MemcachedEngine.queueFlush). The first byte decides the protocol
+ * run its commands (see FlushQueue). The first byte decides the protocol
  * for the connection's life, as memcached's auto-negotiation does: the binary request magic means
  * binary (replies encoded by `binary.writer`), anything else text and meta (replies are latin1
  * text appended to `out`; `reply()` honours noreply the way memcached's out_string does). With SASL
@@ -47,7 +47,7 @@ export class MemcachedSession {
   lastCommandAt: number;
   private closing = false;
   private pausedForOutput = false;
-  /** Waiting in the engine's queue for the end of this event-loop turn to write its replies. */
+  /** Waiting in the engine's FlushQueue. */
   flushQueued = false;
   private readonly transport: Transport;
 
@@ -94,7 +94,7 @@ export class MemcachedSession {
       this.processInput();
       this.parser.retainLeftover();
     }
-    this.engine.queueFlush(this);
+    this.engine.flushQueue.add(this);
   }
 
   onDrain(): void {
