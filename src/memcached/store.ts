@@ -428,7 +428,8 @@ export class MemcachedStore {
   unlink(item: Item): void {
     if (!item.linked) return;
     item.linked = false;
-    this.items.delete(item.key);
+    // Only the item itself: a newer one under the same key must survive the old one's removal.
+    if (this.items.get(item.key) === item) this.items.delete(item.key);
     this.removeFromList(item);
     this.bytes -= item.size;
   }
