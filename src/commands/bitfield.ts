@@ -9,7 +9,7 @@ import type { Session } from '../server/session.js';
 import { int64Arg, isToken, parseInt64, syntaxError } from './args.js';
 import { bitmapEdit, bitOffsetArg } from './bit-strings.js';
 import { findStringSlot, readString } from './lookup.js';
-import type { CommandSpec } from './spec.js';
+import type { CommandSpec, KeySpecFlag } from './spec.js';
 
 // BITFIELD and BITFIELD_RO, as Redis 7.0's bitfieldGeneric: every operation is parsed before any
 // runs (a bad argument anywhere leaves the key untouched), then they run in order on one string.
@@ -272,12 +272,30 @@ const encodingOffset = [
   { name: 'offset', type: 'integer' },
 ] as const;
 
+/**
+ * Redis' bitfieldGetKeys: read-only when every operation is a well-formed GET or OVERFLOW; a SET,
+ * an INCRBY or anything malformed counts as a write.
+ */
+function bitfieldKeyFlags(argv: readonly string[]): readonly KeySpecFlag[] {
+  for (let i = 2; i < argv.length; i++) {
+    const remaining = argv.length - i - 1;
+    const operation = argv[i]!.toLowerCase();
+    if (operation === 'get' && remaining >= 2) i += 2;
+    else if (operation === 'overflow' && remaining >= 1) i += 1;
+    else return ['RW', 'access', 'update'];
+  }
+  return ['RO', 'access'];
+}
+
 export const bitfieldCommands: CommandSpec[] = [
   {
     name: 'bitfield',
     arity: -2,
     flags: ['write', 'denyoom'],
     keys: { first: 1, last: 1, step: 1 },
+    keyFlags: ['RW', 'access', 'update', 'variable_flags'],
+    keyNotes: 'This command allows both access and modification of the key',
+    variableKeyFlags: bitfieldKeyFlags,
     acl: ['write', 'bitmap', 'slow'],
     group: 'bitmap',
     since: '3.2.0',

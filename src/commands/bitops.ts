@@ -10,6 +10,7 @@ import { bitfieldCommands } from './bitfield.js';
 import { bitmapEdit, bitOffsetArg } from './bit-strings.js';
 import { findStringSlot, readString } from './lookup.js';
 import type { CommandSpec } from './spec.js';
+import { keyAt } from './key-specs.js';
 
 // SETBIT, GETBIT, BITCOUNT, BITPOS and BITOP, as Redis 7.0's bitops.c. Reads work on the latin1
 // string itself (one char per byte); writes go through a Buffer (bit-strings.ts).
@@ -99,6 +100,7 @@ export const bitopsCommands: CommandSpec[] = [
     arity: 4,
     flags: ['write', 'denyoom'],
     keys: { first: 1, last: 1, step: 1 },
+    keyFlags: ['RW', 'access', 'update'],
     acl: ['write', 'bitmap', 'slow'],
     group: 'bitmap',
     since: '2.2.0',
@@ -305,6 +307,7 @@ export const bitopsCommands: CommandSpec[] = [
     arity: -4,
     flags: ['write', 'denyoom'],
     keys: { first: 2, last: -1, step: 1 },
+    keySpecs: [keyAt(2, ['OW', 'update']), keyAt(3, ['RO', 'access'], -1)],
     acl: ['write', 'bitmap', 'slow'],
     group: 'bitmap',
     since: '2.6.0',

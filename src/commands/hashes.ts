@@ -20,7 +20,7 @@ import type { Session } from '../server/session.js';
 import { int64Arg, isToken, parseInt64 } from './args.js';
 import { readCollection } from './lookup.js';
 import { CollectionScanOptions, parseScanCursor } from './scan-cursor.js';
-import type { ArgumentSpec, CommandSpec } from './spec.js';
+import type { ArgumentSpec, CommandSpec, KeySpecFlag } from './spec.js';
 
 // The hash commands of Redis 7.0's t_hash.c. Writes read hash-max-listpack-* from CONFIG when
 // they add to a hash, so a CONFIG SET applies to the next write, as in Redis.
@@ -312,6 +312,7 @@ function hashCommand(
   complexity: string,
   args: ArgumentSpec[],
   handler: CommandSpec['handler'],
+  keyFlags?: readonly KeySpecFlag[],
 ): CommandSpec {
   const write = kind !== 'read' && kind !== 'read-slow';
   const fast = kind !== 'read-slow';
@@ -320,6 +321,7 @@ function hashCommand(
     arity,
     flags: [write ? 'write' : 'readonly', ...(kind === 'write-denyoom' ? (['denyoom'] as const) : []), ...(fast ? (['fast'] as const) : [])],
     keys: { first: 1, last: 1, step: 1 },
+    ...(keyFlags !== undefined ? { keyFlags } : {}),
     acl: [write ? 'write' : 'read', 'hash', fast ? 'fast' : 'slow'],
     group: 'hash',
     since,
@@ -338,7 +340,7 @@ export const hashesCommands: CommandSpec[] = [
     'O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.',
     [KEY, FIELD_VALUES], hsetCommand),
   hashCommand('hsetnx', 4, 'write-denyoom', '2.0.0', 'Set the value of a hash field, only if the field does not exist', O1,
-    [KEY, FIELD, { name: 'value', type: 'string' }], hsetnxCommand),
+    [KEY, FIELD, { name: 'value', type: 'string' }], hsetnxCommand, ['RW', 'insert']),
   hashCommand('hget', 3, 'read', '2.0.0', 'Get the value of a hash field', O1, [KEY, FIELD], hgetCommand),
   hashCommand('hmget', -3, 'read', '2.0.0', 'Get the values of all the given hash fields',
     'O(N) where N is the number of fields being requested.', [KEY, FIELDS], hmgetCommand),
@@ -346,16 +348,16 @@ export const hashesCommands: CommandSpec[] = [
     'O(N) where N is the number of fields being set.', [KEY, FIELD_VALUES], hmsetCommand),
   hashCommand('hgetall', 2, 'read-slow', '2.0.0', 'Get all the fields and values in a hash', WHOLE, [KEY], hgetallCommand),
   hashCommand('hdel', -3, 'write', '2.0.0', 'Delete one or more hash fields',
-    'O(N) where N is the number of fields to be removed.', [KEY, FIELDS], hdelCommand),
-  hashCommand('hexists', 3, 'read', '2.0.0', 'Determine if a hash field exists', O1, [KEY, FIELD], hexistsCommand),
-  hashCommand('hlen', 2, 'read', '2.0.0', 'Get the number of fields in a hash', O1, [KEY], hlenCommand),
-  hashCommand('hstrlen', 3, 'read', '3.2.0', 'Get the length of the value of a hash field', O1, [KEY, FIELD], hstrlenCommand),
+    'O(N) where N is the number of fields to be removed.', [KEY, FIELDS], hdelCommand, ['RW', 'delete']),
+  hashCommand('hexists', 3, 'read', '2.0.0', 'Determine if a hash field exists', O1, [KEY, FIELD], hexistsCommand, ['RO']),
+  hashCommand('hlen', 2, 'read', '2.0.0', 'Get the number of fields in a hash', O1, [KEY], hlenCommand, ['RO']),
+  hashCommand('hstrlen', 3, 'read', '3.2.0', 'Get the length of the value of a hash field', O1, [KEY, FIELD], hstrlenCommand, ['RO']),
   hashCommand('hkeys', 2, 'read-slow', '2.0.0', 'Get all the fields in a hash', WHOLE, [KEY], hkeysCommand),
   hashCommand('hvals', 2, 'read-slow', '2.0.0', 'Get all the values in a hash', WHOLE, [KEY], hvalsCommand),
   hashCommand('hincrby', 4, 'write-denyoom', '2.0.0', 'Increment the integer value of a hash field by the given number', O1,
-    [KEY, FIELD, { name: 'increment', type: 'integer' }], hincrbyCommand),
+    [KEY, FIELD, { name: 'increment', type: 'integer' }], hincrbyCommand, ['RW', 'access', 'update']),
   hashCommand('hincrbyfloat', 4, 'write-denyoom', '2.6.0', 'Increment the float value of a hash field by the given amount', O1,
-    [KEY, FIELD, { name: 'increment', type: 'double' }], hincrbyfloatCommand),
+    [KEY, FIELD, { name: 'increment', type: 'double' }], hincrbyfloatCommand, ['RW', 'access', 'update']),
   hashCommand('hrandfield', -2, 'read-slow', '6.2.0', 'Get one or multiple random fields from a hash',
     'O(N) where N is the number of fields returned',
     [KEY, { name: 'options', type: 'block', optional: true, arguments: [{ name: 'count', type: 'integer' }, { name: 'withvalues', type: 'pure-token', token: 'WITHVALUES', optional: true }] }],

@@ -4,9 +4,15 @@ import type { CommandSpec, FoundKey, KeySpec, KeySpecFlag } from './spec.js';
 // Key specs: a command's declared ones, or the single range spec its legacy key positions mean,
 // and the extraction of key positions from an argv by them (Redis' getKeysUsingKeySpecs).
 
-/** Flags for a spec derived from legacy positions: a write command updates its keys, others read. */
+/** Flags for a spec derived from legacy positions: the declared ones, else a write command updates its keys and others read. */
 function derivedFlags(spec: CommandSpec): readonly KeySpecFlag[] {
+  if (spec.keyFlags !== undefined) return spec.keyFlags;
   return spec.flags.includes('write') ? ['RW', 'update'] : ['RO', 'access'];
+}
+
+/** A spec for the one key at `index` (or, with `lastKey`, the range from it). */
+export function keyAt(index: number, flags: readonly KeySpecFlag[], lastKey = 0): KeySpec {
+  return { flags, begin: { index }, find: { lastKey, keyStep: 1, limit: 0 } };
 }
 
 export function keySpecsOf(spec: CommandSpec): readonly KeySpec[] {
@@ -15,6 +21,7 @@ export function keySpecsOf(spec: CommandSpec): readonly KeySpec[] {
   if (keys === undefined || keys.first === 0) return [];
   return [
     {
+      ...(spec.keyNotes !== undefined ? { notes: spec.keyNotes } : {}),
       flags: derivedFlags(spec),
       begin: { index: keys.first },
       find: { lastKey: keys.last < 0 ? keys.last : keys.last - keys.first, keyStep: keys.step, limit: 0 },
@@ -32,7 +39,11 @@ export function hasMovableKeys(spec: CommandSpec): boolean {
 
 /** The keys of a full argv (argv[0] the command): the command's own finder, else its key specs. */
 export function keysOf(spec: CommandSpec, argv: readonly string[]): FoundKey[] | undefined {
-  return spec.findKeys !== undefined ? spec.findKeys(argv) : extractKeys(keySpecsOf(spec), argv);
+  if (spec.findKeys !== undefined) return spec.findKeys(argv);
+  const found = extractKeys(keySpecsOf(spec), argv);
+  if (found === undefined || spec.variableKeyFlags === undefined) return found;
+  const flags = spec.variableKeyFlags(argv);
+  return found.map((key) => ({ position: key.position, flags }));
 }
 
 /**

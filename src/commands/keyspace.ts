@@ -18,6 +18,7 @@ import { isToken, parseInt64 } from './args.js';
 import { objectCommand } from './object.js';
 import { CollectionScanOptions, parseScanCursor } from './scan-cursor.js';
 import type { ArgumentSpec, CommandSpec } from './spec.js';
+import { keyAt } from './key-specs.js';
 
 // The generic keyspace commands (Redis' db.c): existence, deletion, renaming, copying and moving
 // keys between databases, iteration (KEYS, SCAN, RANDOMKEY), OBJECT introspection and flushing.
@@ -244,6 +245,7 @@ export const keyspaceCommands: CommandSpec[] = [
     arity: -2,
     flags: ['write'],
     keys: { first: 1, last: -1, step: 1 },
+    keyFlags: ['RM', 'delete'],
     acl: ['keyspace', 'write', 'slow'],
     group: 'generic',
     since: '1.0.0',
@@ -258,6 +260,7 @@ export const keyspaceCommands: CommandSpec[] = [
     arity: -2,
     flags: ['write', 'fast'],
     keys: { first: 1, last: -1, step: 1 },
+    keyFlags: ['RM', 'delete'],
     acl: ['keyspace', 'write', 'fast'],
     group: 'generic',
     since: '4.0.0',
@@ -272,6 +275,7 @@ export const keyspaceCommands: CommandSpec[] = [
     arity: -2,
     flags: ['readonly', 'fast'],
     keys: { first: 1, last: -1, step: 1 },
+    keyFlags: ['RO'],
     acl: ['keyspace', 'read', 'fast'],
     group: 'generic',
     since: '1.0.0',
@@ -285,6 +289,7 @@ export const keyspaceCommands: CommandSpec[] = [
     arity: 2,
     flags: ['readonly', 'fast'],
     keys: { first: 1, last: 1, step: 1 },
+    keyFlags: ['RO'],
     acl: ['keyspace', 'read', 'fast'],
     group: 'generic',
     since: '1.0.0',
@@ -340,6 +345,7 @@ export const keyspaceCommands: CommandSpec[] = [
     arity: 3,
     flags: ['write'],
     keys: { first: 1, last: 2, step: 1 },
+    keySpecs: [keyAt(1, ['RW', 'access', 'delete']), keyAt(2, ['OW', 'update'])],
     acl: ['keyspace', 'write', 'slow'],
     group: 'generic',
     since: '1.0.0',
@@ -353,6 +359,7 @@ export const keyspaceCommands: CommandSpec[] = [
     arity: 3,
     flags: ['write', 'fast'],
     keys: { first: 1, last: 2, step: 1 },
+    keySpecs: [keyAt(1, ['RW', 'access', 'delete']), keyAt(2, ['OW', 'insert'])],
     acl: ['keyspace', 'write', 'fast'],
     group: 'generic',
     since: '1.0.0',
@@ -366,6 +373,7 @@ export const keyspaceCommands: CommandSpec[] = [
     arity: -3,
     flags: ['write', 'denyoom'],
     keys: { first: 1, last: 2, step: 1 },
+    keySpecs: [keyAt(1, ['RO', 'access']), keyAt(2, ['OW', 'update'])],
     acl: ['keyspace', 'write', 'slow'],
     group: 'generic',
     since: '6.2.0',
@@ -384,6 +392,7 @@ export const keyspaceCommands: CommandSpec[] = [
     arity: -2,
     flags: ['readonly', 'fast'],
     keys: { first: 1, last: -1, step: 1 },
+    keyFlags: ['RO'],
     acl: ['keyspace', 'read', 'fast'],
     group: 'generic',
     since: '3.2.1',
@@ -413,6 +422,7 @@ export const keyspaceCommands: CommandSpec[] = [
     arity: 3,
     flags: ['write', 'fast'],
     keys: { first: 1, last: 1, step: 1 },
+    keyFlags: ['RW', 'access', 'update'],
     acl: ['keyspace', 'write', 'fast'],
     group: 'generic',
     since: '1.0.0',

@@ -191,6 +191,7 @@ export const memoryCommands: CommandSpec[] = [
         arity: -3,
         flags: ['readonly'],
         keys: { first: 2, last: 2, step: 1 },
+        keyFlags: ['RO'],
         acl: ['read', 'slow'],
         group: 'server',
         since: '4.0.0',

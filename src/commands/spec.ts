@@ -136,6 +136,15 @@ export interface CommandSpec {
    * destination plus numkeys sources) or with flags of their own. Absent: one range spec derived
    * from `keys`.
    */
+  /** The flags of the key spec `keys` implies, as Redis declares them (else RW update for write commands, RO access for the rest). */
+  keyFlags?: readonly KeySpecFlag[];
+  /** Redis' note on that key spec. */
+  keyNotes?: string;
+  /**
+   * For a key spec with variable_flags: the flags its key really has in this argv, as Redis'
+   * getkeys_proc reports them to COMMAND GETKEYSANDFLAGS (SET with or without GET, say).
+   */
+  variableKeyFlags?: (argv: readonly string[]) => readonly KeySpecFlag[];
   keySpecs?: readonly KeySpec[];
   /** Redis' getkeys_proc: finds the keys where the specs cannot (SORT's STORE anywhere in argv). */
   findKeys?: (argv: readonly string[]) => FoundKey[];
