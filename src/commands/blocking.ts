@@ -8,6 +8,7 @@ import { parseFloat64 } from './args.js';
 import { lmoveGeneric, MOVE_KEY_SPECS, parseListEnd, parseMpopArguments, popWithKey } from './list-generic.js';
 import { parseZmpopArguments, zpopGeneric } from './sorted-set-pop.js';
 import type { ArgumentSpec, CommandSpec, KeySpec } from './spec.js';
+import { keyAt } from './key-specs.js';
 
 // The blocking list and sorted set commands of Redis 7.0 (t_list.c, t_zset.c): with data they
 // answer at once like their non-blocking twins; without, they wait in the server's blocking
@@ -200,7 +201,7 @@ const LEFT_RIGHT = (name: string): ArgumentSpec => ({
 });
 
 /** BLPOP, BRPOP, BZPOPMIN, BZPOPMAX: every argument but the timeout is a key, read and possibly emptied. */
-const POP_KEY_SPECS: readonly KeySpec[] = [{ flags: ['RW', 'access', 'delete'], begin: { index: 1 }, find: { lastKey: -2, keyStep: 1, limit: 0 } }];
+const POP_KEY_SPECS: readonly KeySpec[] = [keyAt(1, ['RW', 'access', 'delete'], -2)];
 
 /** BLMPOP and BZMPOP: numkeys at argv[2], then the keys, each read and possibly emptied. */
 const MPOP_KEY_SPECS: readonly KeySpec[] = [{ flags: ['RW', 'access', 'delete'], begin: { index: 2 }, find: { keynumIndex: 0, firstKey: 1, keyStep: 1 } }];

@@ -6,6 +6,7 @@ import type { Reply } from '../protocol/reply.js';
 import type { Session } from '../server/session.js';
 import { isToken, parseInt64 } from './args.js';
 import type { KeySpec } from './spec.js';
+import { keyAt } from './key-specs.js';
 
 // The list operations shared by the list commands and the blocking ones (BLPOP, BLMOVE,
 // BLMPOP…), as Redis' t_list.c shares popGenericCommand, lmoveGenericCommand,
@@ -176,6 +177,6 @@ export function lmoveGeneric(session: Session, source: string, destination: stri
 
 /** LMOVE, RPOPLPUSH and their blocking forms: the source is read and emptied, the destination grows. */
 export const MOVE_KEY_SPECS: readonly KeySpec[] = [
-  { flags: ['RW', 'access', 'delete'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
-  { flags: ['RW', 'insert'], begin: { index: 2 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+  keyAt(1, ['RW', 'access', 'delete']),
+  keyAt(2, ['RW', 'insert']),
 ];

@@ -1,10 +1,11 @@
 import type { CommandSpec, KeySpec } from './spec.js';
+import { keyAt } from './key-specs.js';
 
 // The set commands as Redis 7.0 declares them (src/commands/s*.json): arity, flags, key
 // positions and key specs, ACL categories and docs. sets.ts attaches a handler to each.
 
 /** The STORE forms' source keys, after the destination. */
-const SOURCE_KEYS_SPEC: KeySpec = { flags: ['RO', 'access'], begin: { index: 2 }, find: { lastKey: -1, keyStep: 1, limit: 0 } };
+const SOURCE_KEYS_SPEC: KeySpec = keyAt(2, ['RO', 'access'], -1);
 
 export type SetCommandMeta = Omit<CommandSpec, 'handler'>;
 
@@ -15,7 +16,7 @@ export const SET_SPECS = {
     flags: ['write', 'denyoom', 'fast'],
     keys: { first: 1, last: 1, step: 1 },
     keySpecs: [
-      { flags: ['RW', 'insert'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+      keyAt(1, ['RW', 'insert']),
     ],
     acl: ['write', 'set', 'fast'],
     group: 'set',
@@ -30,7 +31,7 @@ export const SET_SPECS = {
     flags: ['write', 'fast'],
     keys: { first: 1, last: 1, step: 1 },
     keySpecs: [
-      { flags: ['RW', 'delete'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+      keyAt(1, ['RW', 'delete']),
     ],
     acl: ['write', 'set', 'fast'],
     group: 'set',
@@ -45,7 +46,7 @@ export const SET_SPECS = {
     flags: ['readonly', 'fast'],
     keys: { first: 1, last: 1, step: 1 },
     keySpecs: [
-      { flags: ['RO'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+      keyAt(1, ['RO']),
     ],
     acl: ['read', 'set', 'fast'],
     group: 'set',
@@ -84,7 +85,7 @@ export const SET_SPECS = {
     flags: ['readonly', 'fast'],
     keys: { first: 1, last: 1, step: 1 },
     keySpecs: [
-      { flags: ['RO'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+      keyAt(1, ['RO']),
     ],
     acl: ['read', 'set', 'fast'],
     group: 'set',
@@ -99,7 +100,7 @@ export const SET_SPECS = {
     flags: ['write', 'fast'],
     keys: { first: 1, last: 1, step: 1 },
     keySpecs: [
-      { flags: ['RW', 'access', 'delete'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+      keyAt(1, ['RW', 'access', 'delete']),
     ],
     acl: ['write', 'set', 'fast'],
     group: 'set',
@@ -126,8 +127,8 @@ export const SET_SPECS = {
     flags: ['write', 'fast'],
     keys: { first: 1, last: 2, step: 1 },
     keySpecs: [
-      { flags: ['RW', 'access', 'delete'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
-      { flags: ['RW', 'insert'], begin: { index: 2 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+      keyAt(1, ['RW', 'access', 'delete']),
+      keyAt(2, ['RW', 'insert']),
     ],
     acl: ['write', 'set', 'fast'],
     group: 'set',
@@ -193,7 +194,7 @@ export const SET_SPECS = {
     flags: ['write', 'denyoom'],
     keys: { first: 1, last: -1, step: 1 },
     keySpecs: [
-      { flags: ['RW', 'update'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+      keyAt(1, ['RW', 'update']),
       SOURCE_KEYS_SPEC,
     ],
     acl: ['write', 'set', 'slow'],
@@ -209,7 +210,7 @@ export const SET_SPECS = {
     flags: ['write', 'denyoom'],
     keys: { first: 1, last: -1, step: 1 },
     keySpecs: [
-      { flags: ['OW', 'update'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+      keyAt(1, ['OW', 'update']),
       SOURCE_KEYS_SPEC,
     ],
     acl: ['write', 'set', 'slow'],
@@ -225,7 +226,7 @@ export const SET_SPECS = {
     flags: ['write', 'denyoom'],
     keys: { first: 1, last: -1, step: 1 },
     keySpecs: [
-      { flags: ['OW', 'update'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } },
+      keyAt(1, ['OW', 'update']),
       SOURCE_KEYS_SPEC,
     ],
     acl: ['write', 'set', 'slow'],

@@ -10,6 +10,7 @@ import type { Session } from '../server/session.js';
 import { isToken, parseFloat64, parseInt64 } from './args.js';
 import { addList } from './list-generic.js';
 import type { ArgumentSpec, CommandSpec, FoundKey, KeySpec } from './spec.js';
+import { keyAt } from './key-specs.js';
 
 // SORT and SORT_RO as Redis 7.0's sort.c: the same option grammar, the same LIMIT clamping, the
 // same element order where Redis does not sort (BY a constant), the same comparison (numeric with
@@ -372,7 +373,7 @@ function sortArguments(store: boolean): ArgumentSpec[] {
 }
 
 // Redis also flags both "movablekeys" (BY/GET name keys), a flag CommandFlag does not name yet.
-const SORTED_KEY_SPEC: KeySpec = { flags: ['RO', 'access'], begin: { index: 1 }, find: { lastKey: 0, keyStep: 1, limit: 0 } };
+const SORTED_KEY_SPEC: KeySpec = keyAt(1, ['RO', 'access']);
 const PATTERN_KEYS_SPEC: KeySpec = {
   notes: "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort",
   flags: ['RO', 'access'],
