@@ -83,6 +83,8 @@ const TEXT_LENGTH = 5;
 const TEXT_VALUE = 7;
 /** The length of the "\r\nEND\r\n" that closes an item's text. */
 const TEXT_TAIL = 7;
+/** The length of its last line, "END\r\n", which a multiget's VALUE blocks leave out. */
+const END_LINE = 5;
 
 export class Item {
   // Fields are declared in the order V8 lays them out: those a get reads and writes come first,
@@ -163,8 +165,9 @@ export class Item {
   /** The VALUE block of a get (`withCas`: of a gets), without the END that closes the reply. */
   valueBlock(withCas: boolean): string {
     const text = this.text;
-    if (!withCas) return text.substring(0, text.length - 5);
-    return text.substring(0, this.valueStart - 2) + ' ' + this.cas + text.substring(this.valueStart - 2, text.length - 5);
+    if (!withCas) return text.substring(0, text.length - END_LINE);
+    // The CAS goes before the header line's "\r\n".
+    return text.substring(0, this.valueStart - 2) + ' ' + this.cas + text.substring(this.valueStart - 2, text.length - END_LINE);
   }
 }
 
