@@ -1,6 +1,15 @@
 import { Socket } from 'node:net';
 import { once } from 'node:events';
 
+/** A connected TCP socket to 127.0.0.1:`port`, with Nagle off so each send goes out at once. */
+export async function connectSocket(port: number): Promise<Socket> {
+  const socket = new Socket();
+  socket.setNoDelay(true);
+  socket.connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  return socket;
+}
+
 /**
  * A bare TCP client for protocol-level tests: send exact bytes, read exact bytes back.
  * Replies are collected as latin1 text.
@@ -10,7 +19,7 @@ export class RawClient {
   private closed = false;
   private waiters: (() => void)[] = [];
 
-  private constructor(private readonly socket: Socket) {
+  protected constructor(private readonly socket: Socket) {
     socket.setEncoding('latin1');
     socket.on('data', (text: string) => {
       this.received += text;
@@ -24,10 +33,7 @@ export class RawClient {
   }
 
   static async connect(port: number): Promise<RawClient> {
-    const socket = new Socket();
-    socket.connect(port, '127.0.0.1');
-    await once(socket, 'connect');
-    return new RawClient(socket);
+    return new RawClient(await connectSocket(port));
   }
 
   send(data: string | Buffer): void {
@@ -58,8 +64,13 @@ export class RawClient {
   async roundTrip(data: string | Buffer, quietMs = 100, minBytes = 0): Promise<string> {
     this.send(data);
     if (minBytes > 0) await this.waitFor(() => this.received.length >= minBytes || this.closed, 5000);
+    return this.settle(quietMs);
+  }
+
+  /** Waits for `quietMs` of silence (or the close) and returns and consumes what arrived. */
+  async settle(quietMs = 100): Promise<string> {
     let last = -1;
-    while (last !== this.received.length) {
+    while (last !== this.received.length && !this.closed) {
       last = this.received.length;
       await new Promise((resolve) => setTimeout(resolve, quietMs));
     }
