@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { startRedis, startServer, type RunningServer } from '../helpers/servers.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 // The quality of the approximated LRU, the way Redis' own LRU test tool measures it: a cache
 // smaller than its working set under allkeys-lru, read with a skewed (power-law) access pattern,
@@ -32,18 +33,6 @@ afterAll(async () => {
   redis?.disconnect();
   await Promise.all([ours?.stop(), real?.stop()]);
 });
-
-/** A small seeded PRNG (mulberry32), so every run and both servers see the same sequence. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const keyName = (index: number): string => `key:${String(index).padStart(6, '0')}`;
 
@@ -96,7 +85,7 @@ class TrueLru {
 describe('approximated LRU', () => {
   it('hits within 5 points of redis-server on a skewed workload larger than memory', async () => {
     await Promise.all([sizeFor(client), sizeFor(redis)]);
-    const next = random(42);
+    const next = seededRandom(42);
     const lru = new TrueLru();
     let oursHits = 0;
     let redisHits = 0;

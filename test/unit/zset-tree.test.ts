@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { LEX_MINUS, LEX_PLUS, LEX_VALUE, type LexRange, type ScoreRange } from '../../src/datastructures/zset-range.js';
 import { ZsetTree, type ZsetNode } from '../../src/datastructures/zset-tree.js';
 import { SortedSet, ZADD_GT, ZADD_INCR, ZADD_LT, ZADD_NX, ZADD_XX } from '../../src/datastructures/sorted-set.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 // The zset index (an order-statistic B+tree) against a plain model: an array of [score, member]
 // kept sorted by score, then member bytes. Thousands of random operation sequences; after each
@@ -210,18 +211,6 @@ describe('ZsetTree against a sorted-array model', () => {
   });
 });
 
-/** A small seeded PRNG (mulberry32), so a failing large run can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Where an entry belongs in the sorted model (binary search). */
 function modelIndex(model: Entry[], entry: Entry): number {
   let low = 0;
@@ -257,7 +246,7 @@ describe('ZsetTree at sizes with several levels (splits, joins, shrinking to emp
   });
 
   it('grows to three levels of pages, takes thousands of mixed operations, then empties', () => {
-    const random = seeded(20261123);
+    const random = seededRandom(20261123);
     const list = new ZsetTree();
     const model: Entry[] = [];
     const nodes = new Map<string, ZsetNode>();
