@@ -299,16 +299,15 @@ export class MemcachedStore {
   }
 
   /**
-   * do_item_bump: fetched, active, access time refreshed at most once a minute. The item is not
-   * moved in the LRU list: as in memcached's segmented LRU, an active item reaching the tail gets
-   * a second chance instead (see makeRoom). Moving it on every hit would touch its two neighbours,
-   * two cache misses per get with a store larger than the caches.
+   * do_item_bump: fetched, active, access time refreshed. The item is not moved in the LRU list:
+   * as in memcached's segmented LRU, an active item reaching the tail gets a second chance
+   * instead (see makeRoom). Moving it on every hit would touch its two neighbours, two cache
+   * misses per get with a store larger than the caches.
    */
   bump(item: Item): void {
     item.fetched = true;
     item.active = true;
-    const now = this.currentTime;
-    if (item.time < now - ITEM_UPDATE_INTERVAL) item.time = now;
+    this.refreshTime(item);
   }
 
   /** item_alloc's verdict before a data block is read: Stored (it fits), TooLarge or NoMemory. */
@@ -340,8 +339,8 @@ export class MemcachedStore {
     let stale = false;
     switch (mode) {
       case StoreMode.Add:
-        // add only adds a missing item, but the existing one moves up the LRU as memcached does.
-        this.touchForUpdate(old);
+        // add only adds a missing item, but the existing one counts as accessed, as in memcached.
+        this.refreshTime(old);
         return StoreResult.NotStored;
       case StoreMode.Cas:
         if (cas !== 0 && cas === old.cas) {
@@ -417,14 +416,13 @@ export class MemcachedStore {
     }
   }
 
-  /** do_item_update: refresh the access time (at most once a minute) and move to the LRU head. */
-  private touchForUpdate(item: Item): void {
+  /**
+   * do_item_update with memcached's segmented LRU: the access time, refreshed at most once a
+   * minute; the item keeps its place in the list.
+   */
+  private refreshTime(item: Item): void {
     const now = this.currentTime;
     if (item.time < now - ITEM_UPDATE_INTERVAL) item.time = now;
-    if (this.head !== item) {
-      this.removeFromList(item);
-      this.pushHead(item);
-    }
   }
 
   /** Removes an item (delete, replacement, expiry, eviction). */
@@ -478,7 +476,7 @@ export class MemcachedStore {
     if (text.length <= item.valueLength) {
       item.setValue(item.valueLength === text.length ? text : text + ' '.repeat(item.valueLength - text.length));
       item.cas = this.nextCas();
-      this.touchForUpdate(item);
+      this.refreshTime(item);
       this.lastItem = item;
     } else {
       const { flags, exptime } = item;
