@@ -258,7 +258,7 @@ const TEXT_COMMANDS = new Map<string, TextHandler>([
 export function runCommandLine(session: MemcachedSession, tokens: TextTokens): void {
   const count = tokens.count;
   // No valid command is shorter than two bytes; an empty line is an error too.
-  if (count === 0 || tokens.end(0) - tokens.start(0) < 2) {
+  if (count === 0 || tokens.length(0) < 2) {
     session.reply('ERROR');
     return;
   }

@@ -34,16 +34,14 @@ const MAX_LINE_WITHOUT_NEWLINE = 2048;
 const REMEMBERED_TOKENS = 5;
 
 /**
- * A command line's tokens as the command handlers read them. Strings are made only for the
- * tokens a handler asks for; a get looks its keys up by their bytes (`buffer`, `start`, `end`),
- * valid only while the line is being run.
+ * A command line's tokens as the command handlers read them: strings are made only for the tokens
+ * a handler asks for, and only while the line is being run.
  */
 export interface TextTokens {
   readonly count: number;
-  readonly buffer: Uint8Array;
   token(index: number): string;
-  start(index: number): number;
-  end(index: number): number;
+  /** The token's length in bytes, without making a string of it. */
+  length(index: number): number;
   /** Whether the token spells `text`, without making a string of it. */
   is(index: number, text: string): boolean;
 }
@@ -70,7 +68,7 @@ export class MemcachedTextParser extends ChunkedInput implements TextTokens {
       this.data = data;
       return TextFrame.Data;
     }
-    const buffer = this.buffer;
+    const buffer = this.input;
     const start = this.position;
     const newline = buffer.indexOf(10, start);
     if (newline < 0) {
@@ -82,10 +80,6 @@ export class MemcachedTextParser extends ChunkedInput implements TextTokens {
     if (end - start > 1 && buffer[end - 1] === 13) end--;
     this.tokenize(buffer, start, end);
     return TextFrame.Line;
-  }
-
-  get buffer(): Buffer {
-    return this.input;
   }
 
   token(index: number): string {
@@ -100,12 +94,8 @@ export class MemcachedTextParser extends ChunkedInput implements TextTokens {
     return text;
   }
 
-  start(index: number): number {
-    return this.starts[index]!;
-  }
-
-  end(index: number): number {
-    return this.ends[index]!;
+  length(index: number): number {
+    return this.ends[index]! - this.starts[index]!;
   }
 
   is(index: number, text: string): boolean {
