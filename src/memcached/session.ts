@@ -46,7 +46,6 @@ export class MemcachedSession {
   private protocolChosen = false;
   lastCommandAt: number;
   private closing = false;
-  private pausedForOutput = false;
   /** Waiting in the engine's FlushQueue. */
   flushQueued = false;
   private readonly transport: Transport;
@@ -98,8 +97,7 @@ export class MemcachedSession {
   }
 
   onDrain(): void {
-    if (!this.pausedForOutput) return;
-    this.pausedForOutput = false;
+    if (!this.transport.pausedForOutput) return;
     this.transport.resumeReading();
     this.engine.clock.refresh();
     const binary = this.binary;
@@ -115,7 +113,7 @@ export class MemcachedSession {
 
   private processBinaryInput(binary: BinaryConnection): void {
     const parser = binary.parser;
-    while (!this.closing && !this.pausedForOutput) {
+    while (!this.closing && !this.transport.pausedForOutput) {
       const frame = parser.next();
       if (frame === BinaryFrame.Incomplete) return;
       if (frame === BinaryFrame.BadMagic) {
@@ -133,7 +131,7 @@ export class MemcachedSession {
 
   private processInput(): void {
     const parser = this.parser;
-    while (!this.closing && !this.pausedForOutput) {
+    while (!this.closing && !this.transport.pausedForOutput) {
       const frame = parser.next();
       if (frame === TextFrame.Incomplete) return;
       if (frame === TextFrame.Close) {
@@ -183,10 +181,7 @@ export class MemcachedSession {
       this.transport.end();
       return;
     }
-    if (!this.pausedForOutput && this.transport.congested) {
-      this.pausedForOutput = true;
-      this.transport.pauseReading();
-    }
+    this.transport.pauseWhileCongested();
   }
 
   kill(): void {

@@ -77,7 +77,6 @@ export class Session {
   noEvict = false;
   /** The node's CLIENT PAUSE state. */
   readonly pause: ClientPause;
-  private pausedForOutput = false;
   private readonly transport: Transport;
 
   constructor(readonly server: Server, private readonly socket: Socket, id: number) {
@@ -175,7 +174,7 @@ export class Session {
   processInput(): void {
     const parser = this.parser;
     this.server.commandClock = performance.now();
-    while (!this.closing && !this.pausedForOutput && this.blocked === null && this.postponedArgv === null) {
+    while (!this.closing && !this.transport.pausedForOutput && this.blocked === null && this.postponedArgv === null) {
       const argv = parser.next();
       if (argv === null) {
         if (parser.error !== undefined) this.protocolFailure();
@@ -200,16 +199,12 @@ export class Session {
       this.transport.end();
       return;
     }
-    if (!this.pausedForOutput && this.transport.congested) {
-      this.pausedForOutput = true;
-      this.transport.pauseReading();
-    }
+    this.transport.pauseWhileCongested();
   }
 
   /** Transport callback: the output backlog drained, so reading this client again is safe. */
   onDrain(): void {
-    if (!this.pausedForOutput) return;
-    this.pausedForOutput = false;
+    if (!this.transport.pausedForOutput) return;
     this.transport.resumeReading();
     this.server.clock.refresh();
     this.processInput();
@@ -220,7 +215,7 @@ export class Session {
   /** The blocking command was answered: write its reply and run what was pipelined behind it. */
   resumeAfterUnblock(): void {
     if (this.closing) return;
-    if (!this.pausedForOutput) {
+    if (!this.transport.pausedForOutput) {
       this.processInput();
       this.parser.retainLeftover();
     }
@@ -256,7 +251,7 @@ export class Session {
     this.server.commandClock = performance.now();
     if (this.pause.active && this.postponeIfPaused(argv)) return;
     executeCommand(this, argv);
-    if (!this.pausedForOutput) {
+    if (!this.transport.pausedForOutput) {
       this.processInput();
       this.parser.retainLeftover();
     }

@@ -149,12 +149,16 @@ export class Transport {
     if (this.readingStopped && this.pendingBytes <= CONGESTION_BYTES / 2) this.listener.onDrain();
   }
 
-  /** True when the client should not be read until its output drains. */
-  get congested(): boolean {
-    return this.handle === undefined ? this.socket.writableNeedDrain : this.pendingBytes > CONGESTION_BYTES;
+  /** Reading is stopped until the output backlog drains (then the listener's onDrain runs). */
+  get pausedForOutput(): boolean {
+    return this.readingStopped;
   }
 
-  pauseReading(): void {
+  /** After a batch of replies: stops reading the client while the kernel holds too much of its output. */
+  pauseWhileCongested(): void {
+    if (this.readingStopped) return;
+    const congested = this.handle === undefined ? this.socket.writableNeedDrain : this.pendingBytes > CONGESTION_BYTES;
+    if (!congested) return;
     this.readingStopped = true;
     if (this.handle !== undefined) this.handle.readStop();
     else this.socket.pause();
