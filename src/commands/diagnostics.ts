@@ -6,7 +6,6 @@ import {
   subcommandSyntax,
 } from '../protocol/errors.js';
 import { NO_REPLY, OK, VerbatimReply, type Reply } from '../protocol/reply.js';
-import { diagnosticsOf } from '../server/diagnostics.js';
 import { latencyDoctor, latencyGraph } from '../server/latency-report.js';
 import type { Session } from '../server/session.js';
 import { parseInt64 } from './args.js';
@@ -43,7 +42,7 @@ function slowlogGet(session: Session, argv: string[]): Reply {
     if (parsed === undefined || parsed < -1) throw new CommandError(ERR_SLOWLOG_COUNT);
     count = typeof parsed === 'bigint' ? Number.MAX_SAFE_INTEGER : parsed;
   }
-  return diagnosticsOf(session.server).slowlog.newest(count);
+  return session.server.diagnostics.slowlog.newest(count);
 }
 
 const slowlog: CommandSpec = {
@@ -77,7 +76,7 @@ const slowlog: CommandSpec = {
       since: '2.2.12',
       summary: "Get the slow log's length",
       complexity: 'O(1)',
-      handler: (session) => diagnosticsOf(session.server).slowlog.length,
+      handler: (session) => session.server.diagnostics.slowlog.length,
     },
     {
       name: 'reset',
@@ -89,7 +88,7 @@ const slowlog: CommandSpec = {
       summary: 'Clear all entries from the slow log',
       complexity: 'O(N) where N is the number of entries in the slowlog',
       handler: (session) => {
-        diagnosticsOf(session.server).slowlog.reset();
+        session.server.diagnostics.slowlog.reset();
         return OK;
       },
     },
@@ -127,14 +126,14 @@ const LATENCY_HELP = [
 
 function latencyGraphHandler(session: Session, argv: string[]): Reply {
   const event = argv[2]!;
-  const series = diagnosticsOf(session.server).latency.events.get(event);
+  const series = session.server.diagnostics.latency.events.get(event);
   if (series === undefined) throw new CommandError(ERR_NO_LATENCY_SAMPLES(event));
   return new VerbatimReply('txt', latencyGraph(event, series));
 }
 
 function latencyDoctorHandler(session: Session): Reply {
   const server = session.server;
-  const diagnostics = diagnosticsOf(server);
+  const diagnostics = server.diagnostics;
   const report = latencyDoctor(diagnostics.latency, {
     slowlogThresholdMicros: diagnostics.slowlog.thresholdMicros,
     hz: server.config.getInt('hz'),
@@ -168,21 +167,21 @@ const latency: CommandSpec = {
       name: 'latest',
       arity: 2,
       summary: 'Return the latest latency samples for all events.',
-      handler: (session) => diagnosticsOf(session.server).latency.latest(),
+      handler: (session) => session.server.diagnostics.latency.latest(),
     }),
     latencySubcommand({
       name: 'history',
       arity: 3,
       summary: 'Return timestamp-latency samples for the event.',
       arguments: [{ name: 'event', type: 'string' }],
-      handler: (session, argv) => diagnosticsOf(session.server).latency.history(argv[2]!),
+      handler: (session, argv) => session.server.diagnostics.latency.history(argv[2]!),
     }),
     latencySubcommand({
       name: 'reset',
       arity: -2,
       summary: 'Reset latency data for one or more events.',
       arguments: [{ name: 'event', type: 'string', optional: true, multiple: true }],
-      handler: (session, argv) => diagnosticsOf(session.server).latency.reset(argv.slice(2)),
+      handler: (session, argv) => session.server.diagnostics.latency.reset(argv.slice(2)),
     }),
     latencySubcommand({
       name: 'graph',
@@ -221,7 +220,7 @@ function monitor(session: Session): Reply {
   if (session.denyBlocking) throw new CommandError(ERR_MONITOR_DENY_BLOCKING);
   if (session.monitoring) return NO_REPLY;
   session.monitoring = true;
-  diagnosticsOf(session.server).monitors.add(session);
+  session.server.diagnostics.monitors.add(session);
   return OK;
 }
 

@@ -15,6 +15,13 @@ export class Command {
   readonly noAuth: boolean;
   readonly noMulti: boolean;
   readonly allowedWhileLoading: boolean;
+  readonly isFast: boolean;
+  /** EXEC: its commands are logged one by one instead. */
+  readonly skipsSlowlog: boolean;
+  /** Redis shows neither admin commands (CONFIG, DEBUG, SLOWLOG…) nor skip_monitor ones to monitors. */
+  readonly hiddenFromMonitors: boolean;
+  /** Reads, writes or may replicate: what a client in MONITOR mode (a replica to Redis) may not run. */
+  readonly touchesKeyspace: boolean;
   readonly subcommands: Map<string, Command> | undefined;
   calls = 0;
   usec = 0;
@@ -31,6 +38,10 @@ export class Command {
     this.noAuth = spec.flags.includes('no_auth');
     this.noMulti = spec.flags.includes('no_multi');
     this.allowedWhileLoading = spec.flags.includes('loading');
+    this.isFast = spec.flags.includes('fast');
+    this.skipsSlowlog = spec.flags.includes('skip_slowlog');
+    this.hiddenFromMonitors = spec.flags.includes('admin') || spec.flags.includes('skip_monitor');
+    this.touchesKeyspace = spec.flags.includes('readonly') || spec.flags.includes('write') || spec.flags.includes('may_replicate');
     if (spec.subcommands) {
       this.subcommands = new Map();
       for (const sub of spec.subcommands) this.subcommands.set(sub.name, new Command(sub, this));

@@ -1,4 +1,3 @@
-import { diagnosticsOf } from './diagnostics.js';
 import type { Database } from '../datastructures/database.js';
 import type { ValueKind } from '../datastructures/values.js';
 import { CommandError, ERR_UNBLOCKED } from '../protocol/errors.js';
@@ -183,7 +182,7 @@ export class BlockingRegistry {
       const servedMicros = (performance.now() - started) * 1000;
       client.command.usec += servedMicros;
       // Redis logs a blocked command in SLOWLOG and LATENCY when it is served, not when it blocked.
-      diagnosticsOf(this.server).recordUnblocked(client.session, client.command, client.argv, Math.floor(servedMicros));
+      this.server.diagnostics.recordUnblocked(client.session, client.command, client.argv, Math.floor(servedMicros));
       if (reply instanceof ErrorReply) {
         client.command.failedCalls++;
         this.server.stats.countError(reply.text);

@@ -2,22 +2,7 @@ import { EvictResult } from '../datastructures/eviction.js';
 import { CommandError, ERR_NOAUTH, ERR_OOM, ERR_REPLICA_KEYSPACE, unknownCommand, unknownSubcommand, wrongArity } from '../protocol/errors.js';
 import { ErrorReply, type Reply } from '../protocol/reply.js';
 import type { Command } from '../commands/registry.js';
-import { Diagnostics, diagnosticsOf } from './diagnostics.js';
-import type { Server } from './server.js';
 import type { Session } from './session.js';
-
-// The diagnostics of the node that ran the last command: a process normally runs one node, so
-// finding them costs one identity check instead of a map lookup per command.
-let lastServer: Server | undefined;
-let lastDiagnostics: Diagnostics | undefined;
-
-function diagnosticsFor(server: Server): Diagnostics {
-  if (server !== lastServer) {
-    lastServer = server;
-    lastDiagnostics = diagnosticsOf(server);
-  }
-  return lastDiagnostics!;
-}
 
 /**
  * Runs one command for a session: lookup, then Redis' checks in processCommand's order (arity,
@@ -62,7 +47,7 @@ export function executeCommand(session: Session, argv: string[]): void {
     return;
   }
   // Redis flags a monitoring client as a replica, and a replica may not read or write keys.
-  if (session.monitoring && Diagnostics.touchesKeyspace(command)) {
+  if (session.monitoring && command.touchesKeyspace) {
     reject(session, command, ERR_REPLICA_KEYSPACE);
     return;
   }
@@ -93,7 +78,7 @@ function run(session: Session, command: Command, argv: string[]): void {
   if (session.replyMode === 'on') session.writer.write(reply);
   else advanceReplyMode(session);
   // As in Redis' call(): the slow log and latency sample, then the monitors, after the reply.
-  const diagnostics = diagnosticsFor(server);
+  const diagnostics = server.diagnostics;
   if (elapsed >= diagnostics.triggerMs) diagnostics.recordSlowCommand(session, command, argv, elapsed);
   if (diagnostics.monitors.count > 0) diagnostics.feedMonitors(session, command, argv);
   // Redis' handleClientsBlockedOnKeys after call(): the one check the request path pays for it.

@@ -1,4 +1,5 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { Diagnostics } from './diagnostics.js';
 import { randomBytes } from 'node:crypto';
 import { Keyspace } from '../datastructures/keyspace.js';
 import type { HashLimits } from '../datastructures/hash.js';
@@ -33,6 +34,8 @@ export class Server {
   readonly sessions = new Map<number, Session>();
   /** Clients blocked on keys (BLPOP, BZPOPMIN…) and the keys ready to serve them. */
   readonly blocking = new BlockingRegistry(this);
+  /** The slow log, the latency monitor and the MONITOR feed. */
+  readonly diagnostics: Diagnostics;
   readonly parserLimits: ParserLimits = { protoMaxBulkLen: 0, queryBufferLimit: 0 };
   readonly runId = randomBytes(20).toString('hex');
   /** Replication id, as INFO replication reports it for a master with no history. */
@@ -80,6 +83,7 @@ export class Server {
     this.usedMemoryStartup = startup.heapUsed + startup.arrayBuffers;
     this.keyspace = new Keyspace(this.clock, config.getInt('databases'), this.usedMemoryStartup);
     this.expiryCycle = new ExpiryCycle(this.keyspace);
+    this.diagnostics = new Diagnostics(config);
     config.watch('proto-max-bulk-len', (value) => (this.parserLimits.protoMaxBulkLen = Number(value)));
     config.watch('client-query-buffer-limit', (value) => (this.parserLimits.queryBufferLimit = Number(value)));
     config.watch('hz', () => this.scheduleCron());
