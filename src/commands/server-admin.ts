@@ -9,7 +9,6 @@ import {
   settableError,
   type Directive,
 } from '../server/config.js';
-import { ClientPause } from '../server/client-pause.js';
 import { buildInfo } from '../server/info.js';
 import { redactArgument } from '../server/diagnostics.js';
 import type { Session } from '../server/session.js';
@@ -368,7 +367,7 @@ function debugClock(session: Session, argv: string[]): Reply {
   } else {
     throw new CommandError(ERR_CLOCK_SYNTAX);
   }
-  ClientPause.of(server).clockMoved();
+  server.clientPause.clockMoved();
   return reply;
 }
 

@@ -23,8 +23,6 @@ const enum PauseMode {
 /** setTimeout's longest delay; a later end re-arms the timer when it fires. */
 const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
-const pauses = new WeakMap<Server, ClientPause>();
-
 export class ClientPause {
   /** Whether any command may be held: the one check the request path makes. */
   active = false;
@@ -40,17 +38,7 @@ export class ClientPause {
   };
   private readonly runRelease = (): void => this.release();
 
-  private constructor(private readonly server: Server) {}
-
-  /** The node's pause state (one per node; sessions keep a reference to it). */
-  static of(server: Server): ClientPause {
-    let pause = pauses.get(server);
-    if (pause === undefined) {
-      pause = new ClientPause(server);
-      pauses.set(server, pause);
-    }
-    return pause;
-  }
+  constructor(private readonly server: Server) {}
 
   /** Writes (and with them expiry and eviction) are paused, as Redis' isPausedActions for writes. */
   get pausesWrites(): boolean {

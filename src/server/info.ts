@@ -1,5 +1,4 @@
 import { arch, release, totalmem, type as osType } from 'node:os';
-import { ClientPause } from './client-pause.js';
 import type { Server } from './server.js';
 import { SERVER_VERSION } from './server.js';
 
@@ -69,7 +68,7 @@ function clientsSection(server: Server): string[] {
     `client_recent_max_input_buffer:${maxInput}`,
     `client_recent_max_output_buffer:${maxOutput}`,
     // Redis 7.0 counts clients postponed by CLIENT PAUSE among the blocked ones.
-    `blocked_clients:${server.blocking.blockedCount + ClientPause.of(server).postponedCount}`,
+    `blocked_clients:${server.blocking.blockedCount + server.clientPause.postponedCount}`,
     'tracking_clients:0',
     `clients_in_timeout_table:${server.blocking.timedCount}`,
   ];

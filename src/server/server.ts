@@ -34,6 +34,8 @@ export class Server {
   readonly sessions = new Map<number, Session>();
   /** Clients blocked on keys (BLPOP, BZPOPMIN…) and the keys ready to serve them. */
   readonly blocking = new BlockingRegistry(this);
+  /** CLIENT PAUSE's state. */
+  readonly clientPause = new ClientPause(this);
   /** The slow log, the latency monitor and the MONITOR feed. */
   readonly diagnostics: Diagnostics;
   readonly parserLimits: ParserLimits = { protoMaxBulkLen: 0, queryBufferLimit: 0 };
@@ -184,7 +186,7 @@ export class Server {
     // Redis gives the slow expiry cycle 25% of each tick, a little more per unit of effort.
     const budgetMs = ((1000 / hz) * (25 + 2 * (effort - 1))) / 100;
     // While writes are paused Redis expires nothing, so replicas and the paused clients see no change.
-    if (this.activeExpireEnabled && !ClientPause.of(this).pausesWrites) this.expiryCycle.run(budgetMs);
+    if (this.activeExpireEnabled && !this.clientPause.pausesWrites) this.expiryCycle.run(budgetMs);
     // Rates are measured on the real clock: a frozen or advanced test clock must not skew ops/sec.
     this.stats.sampleOps(performance.now());
     const used = this.sampleMemory();

@@ -3,7 +3,7 @@ import type { Database } from '../datastructures/database.js';
 import { RequestParser } from '../protocol/resp/request-parser.js';
 import { ReplyWriter } from '../protocol/resp/reply-writer.js';
 import type { BlockedClient } from './blocking.js';
-import { ClientPause } from './client-pause.js';
+import type { ClientPause } from './client-pause.js';
 import type { Server } from './server.js';
 import { executeCommand } from './dispatch.js';
 import { Transport } from './transport.js';
@@ -89,7 +89,7 @@ export class Session {
     this.authenticatedAsUser = server.config.get('requirepass') === '';
     this.parser = new RequestParser(server.parserLimits);
     this.parser.authenticated = this.authenticatedAsUser;
-    this.pause = ClientPause.of(server);
+    this.pause = server.clientPause;
     this.address = formatAddress(socket.remoteAddress, socket.remotePort);
     this.localAddress = formatAddress(socket.localAddress, socket.localPort);
     const fd = (socket as unknown as SocketWithHandle)._handle?.fd;
